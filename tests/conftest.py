@@ -1,8 +1,7 @@
-import os
+import os  # noqa: F401
 from pathlib import Path
 import pytest
 
-os.environ.setdefault('IN_TEST', '1')
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / 'data' / 'sample'
 
