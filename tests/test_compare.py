@@ -130,3 +130,16 @@ def test_cli_version_and_help():
     assert r.returncode == 0 and r.stdout.startswith('colorgan_nb ')
     r = subprocess.run(['colorgan', '--help'], capture_output=True, text=True, env=_env())
     assert r.returncode == 0 and all(w in r.stdout for w in ('colorize', 'evaluate', 'study'))
+
+def test_fit_gamut_keeps_lightness_and_hue():
+    from colorgan_nb.compare import fit_gamut
+    from colorgan_nb.data import lab_to_rgb
+    L = rgb_to_lab(read_rgb(SAMPLE / 'storm.jpg').float()[None] / 255)[:, :1]
+    ab = torch.randn(1, 2, *L.shape[-2:]) * 90                    # mostly far outside sRGB
+    fitted = fit_gamut(L, ab)
+    scale = fitted.norm(dim=1) / ab.norm(dim=1).clamp_min(1e-6)
+    assert (scale <= 1 + 1e-6).all() and scale.min() < 0.5        # only ever desaturated, and here often
+    cos = (fitted * ab).sum(1) / (fitted.norm(dim=1) * ab.norm(dim=1)).clamp_min(1e-6)
+    assert cos[fitted.norm(dim=1) > 1].min() > 0.999                # same hue
+    back = rgb_to_lab(lab_to_rgb(torch.cat([L, fitted], 1)))
+    assert (back[:, :1] - L).abs().max() < 0.1                      # same lightness after the trip through sRGB
