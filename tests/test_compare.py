@@ -6,10 +6,10 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan_nb.compare import Colorizer, colorize_files, conclusions, evaluate_folder, main, render_report
+from colorgan_nb.compare import Colorizer, colorize_files, conclusions, main, render_report
 from colorgan_nb.data import read_rgb, rgb_to_lab
 from colorgan_nb.train import TEST_OVERRIDES, run_experiment
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE
 
 def _env():
     "The environment a user has: the venv's bin first on PATH, no IN_TEST."

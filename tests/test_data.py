@@ -1,5 +1,5 @@
 "Data layer: colour spaces against scikit-image, the three dataset readers, and every kind of bad input."
-import io, logging, shutil, struct, tarfile, zlib
+import logging, shutil, struct, tarfile, zlib
 import numpy as np
 import pytest
 import torch

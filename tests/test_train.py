@@ -1,5 +1,5 @@
 "Training engine: exact resume, NaN stop, early errors, safe checkpoints, a loss that falls, metrics vs references."
-import hashlib, json, math, pickle
+import hashlib, json, math
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,7 +64,7 @@ def test_an_existing_run_is_not_overwritten_by_accident(tmp_path):
     T.Trainer({**cfg, 'overwrite': True})   # explicit replacement is allowed
 
 def test_run_writes_everything_and_checkpoint_rebuilds_the_generator(tmp_path):
-    run = T.run_experiment(**TINY, epochs=2, color_space='lab', out_dir=str(tmp_path))
+    T.run_experiment(**TINY, epochs=2, color_space='lab', out_dir=str(tmp_path))
     m = json.loads((tmp_path / 'metrics.json').read_text())
     assert set(m['model']) >= {'psnr', 'ssim', 'mae', 'mse', 'ciede2000', 'colorfulness'} and set(m['gray_baseline']) == set(m['model'])
     assert m['n_test_images'] == len(list((tmp_path / 'results').glob('*.png'))) == 3
