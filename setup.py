@@ -12,6 +12,8 @@ statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Produ
 min_python = cfg['min_python']
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+pretrained_requirements = cfg.get('pretrained_requirements', '').split()   # ImageNet weights to train unet_effnet_lite0
+onnx_requirements = cfg.get('onnx_requirements', '').split()   # colorgan export --onnx, and running .onnx models
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -32,8 +34,9 @@ setuptools.setup(
     project_urls={'Source': cfg['git_url']},
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
+    package_data={cfg['lib_path']: ['weights/*.pt']},   # the shipped default model
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'pretrained': pretrained_requirements, 'onnx': onnx_requirements},
     python_requires=f'>={min_python}',
     description=cfg['description'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -5,6 +5,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / 'data' / 'sample'
 
+
 @pytest.fixture
 def photo():
     "A real photograph from the embedded sample."

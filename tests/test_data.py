@@ -1,4 +1,5 @@
 "Data layer: colour spaces against scikit-image, the three dataset readers, and every kind of bad input."
+
 import logging, shutil, struct, tarfile, zlib
 import numpy as np
 import pytest
@@ -7,13 +8,27 @@ from PIL import Image
 from scipy.io import savemat
 from skimage import color
 
-from colorgan_nb.data import (BadImage, KaggleLab, PhotoDataset, decode_rgb, encode_rgb, find_images,
-                              flowers102_files, make_dataloaders, read_rgb, rgb_to_lab)
+from colorgan_nb.data import (
+    BadImage,
+    KaggleLab,
+    PhotoDataset,
+    decode_rgb,
+    encode_rgb,
+    find_images,
+    flowers102_files,
+    make_dataloaders,
+    read_rgb,
+    rgb_to_lab,
+)
 from conftest import SAMPLE
 
-def _rgb(path): return np.array(Image.open(path).convert('RGB'))
+
+def _rgb(path):
+    return np.array(Image.open(path).convert('RGB'))
+
 
 # --- colour spaces ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize('name', ['flower.jpg', 'storm.jpg', 'ladybird.jpg', 'dune.jpg'])
 def test_lab_matches_skimage_and_round_trips(name):
@@ -27,28 +42,45 @@ def test_lab_matches_skimage_and_round_trips(name):
     g, t = encode_rgb(rgb, 'rgb')
     assert torch.equal(g, gray) and (decode_rgb(g, t, 'rgb') - rgb).abs().max() < 1e-6
 
+
 def test_lab_is_differentiable():
     rgb = torch.rand(2, 3, 8, 8, requires_grad=True)
     rgb_to_lab(rgb).sum().backward()
     assert rgb.grad is not None and torch.isfinite(rgb.grad).all()
 
+
 # --- bad and unusual files ----------------------------------------------------------------------------
+
 
 def _png_bomb(path, side=100_000):
     "A tiny PNG whose header claims side x side pixels (Pillow refuses it at open)."
-    def chunk(tag, data): return struct.pack('>I', len(data)) + tag + data + struct.pack('>I', zlib.crc32(tag + data) & 0xffffffff)
+
+    def chunk(tag, data):
+        return struct.pack('>I', len(data)) + tag + data + struct.pack('>I', zlib.crc32(tag + data) & 0xFFFFFFFF)
+
     ihdr = struct.pack('>IIBBBBB', side, side, 8, 0, 0, 0, 0)
-    path.write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\0' * 64)) + chunk(b'IEND', b''))
+    path.write_bytes(
+        b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\0' * 64)) + chunk(b'IEND', b'')
+    )
+
 
 def test_unusable_files_raise_badimage_with_reason(tmp_path, photo):
     (tmp_path / 'zero.jpg').write_bytes(b'')
     (tmp_path / 'text.jpg').write_text('not a picture')
-    data = photo.read_bytes(); (tmp_path / 'trunc.jpg').write_bytes(data[: len(data) // 3])
+    data = photo.read_bytes()
+    (tmp_path / 'trunc.jpg').write_bytes(data[: len(data) // 3])
     _png_bomb(tmp_path / 'bomb.png')
-    expect = {'zero.jpg': 'not an image', 'text.jpg': 'not an image', 'trunc.jpg': 'truncated or corrupt', 'bomb.png': 'decompression bomb'}
+    expect = {
+        'zero.jpg': 'not an image',
+        'text.jpg': 'not an image',
+        'trunc.jpg': 'truncated or corrupt',
+        'bomb.png': 'decompression bomb',
+    }
     for name, reason in expect.items():
-        with pytest.raises(BadImage) as e: read_rgb(tmp_path / name)
+        with pytest.raises(BadImage) as e:
+            read_rgb(tmp_path / name)
         assert e.value.reason == reason, name
+
 
 def test_modes_are_converted_correctly(tmp_path, photo):
     rgb = Image.open(photo).convert('RGB')
@@ -62,7 +94,9 @@ def test_modes_are_converted_correctly(tmp_path, photo):
     assert Image.open(tmp_path / 'g16.png').mode.startswith('I')
     assert read_rgb(tmp_path / 'g16.png')[0, 0].tolist() == [0, 128, 255, 4]
     # palette PNG with a transparent entry: composited on white
-    p = Image.new('P', (4, 4)); p.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762); p.putpixel((0, 0), 1)
+    p = Image.new('P', (4, 4))
+    p.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    p.putpixel((0, 0), 1)
     p.save(tmp_path / 'pal.png', transparency=1)
     out = read_rgb(tmp_path / 'pal.png')
     assert out[:, 0, 0].tolist() == [255, 255, 255] and out[:, 1, 1].tolist() == [255, 0, 0]
@@ -70,94 +104,126 @@ def test_modes_are_converted_correctly(tmp_path, photo):
     Image.new('RGBA', (4, 4), (10, 200, 30, 0)).save(tmp_path / 'rgba.png')
     assert read_rgb(tmp_path / 'rgba.png')[:, 0, 0].tolist() == [255, 255, 255]
 
+
 def test_exif_orientation_is_applied(tmp_path, photo):
     im = Image.open(photo).convert('RGB')
-    exif = Image.Exif(); exif[0x0112] = 6          # "rotate 90 CW to display"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display"
     im.save(tmp_path / 'rot.jpg', exif=exif, quality=95)
     out = read_rgb(tmp_path / 'rot.jpg')
-    assert out.shape == (3, im.width, im.height)   # displayed upright: width and height swap
+    assert out.shape == (3, im.width, im.height)  # displayed upright: width and height swap
     upright = np.asarray(im.transpose(Image.Transpose.ROTATE_270), dtype=int)
     assert np.abs(out.permute(1, 2, 0).numpy().astype(int) - upright).mean() < 4
+
 
 def test_grayscale_sources_are_rejected_for_training(tmp_path, photo):
     Image.open(photo).convert('L').save(tmp_path / 'l.jpg')
     Image.open(photo).convert('L').convert('RGB').save(tmp_path / 'rgbgray.png')
-    assert read_rgb(tmp_path / 'l.jpg').shape[0] == 3          # usable for colorizing
+    assert read_rgb(tmp_path / 'l.jpg').shape[0] == 3  # usable for colorizing
     for name in ('l.jpg', 'rgbgray.png'):
-        with pytest.raises(BadImage) as e: read_rgb(tmp_path / name, allow_gray=False)
+        with pytest.raises(BadImage) as e:
+            read_rgb(tmp_path / name, allow_gray=False)
         assert e.value.reason == 'grayscale'
+
 
 def _bad_folder(tmp, photo):
     "Three good photos plus one of each kind of bad file."
-    for n in ('storm.jpg', 'dune.jpg', 'garden.jpg', 'aqua.jpg', 'wood.jpg'): shutil.copy(SAMPLE / n, tmp / n)
-    (tmp / 'sub').mkdir(); shutil.copy(photo, tmp / 'sub' / 'FLOWER.JPG')   # recursive, any-case extension
+    for n in ('storm.jpg', 'dune.jpg', 'garden.jpg', 'aqua.jpg', 'wood.jpg'):
+        shutil.copy(SAMPLE / n, tmp / n)
+    (tmp / 'sub').mkdir()
+    shutil.copy(photo, tmp / 'sub' / 'FLOWER.JPG')  # recursive, any-case extension
     (tmp / 'zero.jpg').write_bytes(b'')
     (tmp / 'notes.png').write_text('hello')
-    data = photo.read_bytes(); (tmp / 'trunc.jpg').write_bytes(data[: len(data) // 3])
+    data = photo.read_bytes()
+    (tmp / 'trunc.jpg').write_bytes(data[: len(data) // 3])
     _png_bomb(tmp / 'bomb.png')
     Image.open(photo).convert('L').save(tmp / 'gray.jpg')
     Image.open(photo).convert('RGB').resize((20, 15)).save(tmp / 'tiny.jpg')
-    Image.open(photo).convert('RGB').resize((48, 40)).save(tmp / 'small.jpg')   # smaller than the crop: upscaled
+    Image.open(photo).convert('RGB').resize((48, 40)).save(tmp / 'small.jpg')  # smaller than the crop: upscaled
     (tmp / 'readme.txt').write_text('ignored: not an image extension')
+
 
 def test_folder_with_bad_files_trains_through_an_epoch(tmp_path, photo, caplog):
     _bad_folder(tmp_path, photo)
     assert len(find_images(tmp_path)) == 13
     with caplog.at_level(logging.WARNING, logger='colorgan_nb'):
-        dls = make_dataloaders('folder', tmp_path, image_size=64, batch_size=2, ratios=(0.7, 0.15, 0.15), seed=1, progress=False)
+        dls = make_dataloaders(
+            'folder', tmp_path, image_size=64, batch_size=2, ratios=(0.7, 0.15, 0.15), seed=1, progress=False
+        )
     skipped = dls.skips.counts
     assert skipped == {'not an image': 2, 'decompression bomb': 1, 'grayscale': 1, 'too small': 1}
-    assert sum(1 for r in caplog.records if 'skipped' in r.getMessage()) == 1   # reported once, not per file
+    assert sum(1 for r in caplog.records if 'skipped' in r.getMessage()) == 1  # reported once, not per file
     n = 0
     for dl in (dls.train, dls.valid, dls.test):
         for xb, yb in dl:
-            assert xb.shape[1:] == (1, 64, 64) and yb.shape[1:] == (2, 64, 64) and torch.isfinite(yb).all(); n += len(xb)
-    assert n >= 7   # every usable image went through; the truncated one was replaced, not fatal
+            assert xb.shape[1:] == (1, 64, 64) and yb.shape[1:] == (2, 64, 64) and torch.isfinite(yb).all()
+            n += len(xb)
+    assert n >= 7  # every usable image went through; the truncated one was replaced, not fatal
+
 
 def test_truncated_file_is_skipped_at_decode_and_counted(tmp_path, photo):
     shutil.copy(photo, tmp_path / 'a.jpg')
-    data = photo.read_bytes(); (tmp_path / 'b.jpg').write_bytes(data[: len(data) // 3])
+    data = photo.read_bytes()
+    (tmp_path / 'b.jpg').write_bytes(data[: len(data) // 3])
     ds = PhotoDataset([tmp_path / 'a.jpg', tmp_path / 'b.jpg'], image_size=32)
     items = [ds[i] for i in range(len(ds))]
     assert len(items) == 2 and ds.skips.counts['truncated or corrupt'] == 1
     cached = PhotoDataset([tmp_path / 'a.jpg', tmp_path / 'b.jpg'], image_size=32, cache='ram', progress=False)
     assert len(cached) == 1 and cached.images.shape == (1, 3, 32, 32) and cached.skips.total == 1
 
+
 def test_missing_and_empty_folders_fail_before_training(tmp_path):
-    with pytest.raises(FileNotFoundError, match='not found'): make_dataloaders('folder', tmp_path / 'nope')
-    with pytest.raises(ValueError, match='no image files'): make_dataloaders('folder', tmp_path)
-    with pytest.raises(ValueError, match='data_dir'): make_dataloaders('folder')
-    with pytest.raises(ValueError, match='color_space'): make_dataloaders('sample', color_space='hsv')
-    with pytest.raises(ValueError, match='image_size'): make_dataloaders('sample', image_size=8)
-    with pytest.raises(ValueError, match='ratios'): make_dataloaders('sample', split='random', ratios=(0.5, 0.5, 0.5))
+    with pytest.raises(FileNotFoundError, match='not found'):
+        make_dataloaders('folder', tmp_path / 'nope')
+    with pytest.raises(ValueError, match='no image files'):
+        make_dataloaders('folder', tmp_path)
+    with pytest.raises(ValueError, match='data_dir'):
+        make_dataloaders('folder')
+    with pytest.raises(ValueError, match='color_space'):
+        make_dataloaders('sample', color_space='hsv')
+    with pytest.raises(ValueError, match='image_size'):
+        make_dataloaders('sample', image_size=8)
+    with pytest.raises(ValueError, match='ratios'):
+        make_dataloaders('sample', split='random', ratios=(0.5, 0.5, 0.5))
+
 
 def test_sample_cache_matches_layout_and_is_deterministic():
     a = make_dataloaders('sample', image_size=32, batch_size=4, cache='ram', seed=3, progress=False)
     b = make_dataloaders('sample', image_size=32, batch_size=4, cache='ram', seed=3, progress=False)
     assert a.train.dataset.images.shape[1:] == (3, 32, 32)
-    torch.manual_seed(0); xa, ya = next(iter(a.train))
-    torch.manual_seed(0); xb, yb = next(iter(b.train))
+    torch.manual_seed(0)
+    xa, ya = next(iter(a.train))
+    torch.manual_seed(0)
+    xb, yb = next(iter(b.train))
     assert torch.equal(xa, xb) and torch.equal(ya, yb)
+
 
 # --- Kaggle L/ab .npy --------------------------------------------------------------------------------
 
+
 def _kaggle(root, n=(3, 2), size=24, nested=False):
-    imgs = [np.asarray(Image.open(p).convert('RGB').resize((size, size))) for p in sorted(SAMPLE.glob('*.jpg'))[: sum(n)]]
+    imgs = [
+        np.asarray(Image.open(p).convert('RGB').resize((size, size))) for p in sorted(SAMPLE.glob('*.jpg'))[: sum(n)]
+    ]
     lab = np.stack([color.rgb2lab(i) for i in imgs])
-    (root / 'l').mkdir(parents=True); ab_dir = root / 'ab' / ('ab' if nested else ''); ab_dir.mkdir(parents=True, exist_ok=True)
+    (root / 'l').mkdir(parents=True)
+    ab_dir = root / 'ab' / ('ab' if nested else '')
+    ab_dir.mkdir(parents=True, exist_ok=True)
     np.save(root / 'l' / 'gray_scale.npy', np.rint(lab[..., 0] * 255 / 100).astype(np.uint8))
     ab = np.rint(lab[..., 1:] + 128).clip(0, 255).astype(np.uint8)
-    for k, (lo, hi) in enumerate(zip(np.cumsum((0,) + n[:-1]), np.cumsum(n)), 1): np.save(ab_dir / f'ab{k}.npy', ab[lo:hi])
+    for k, (lo, hi) in enumerate(zip(np.cumsum((0,) + n[:-1]), np.cumsum(n)), 1):
+        np.save(ab_dir / f'ab{k}.npy', ab[lo:hi])
     return imgs, lab
+
 
 @pytest.mark.parametrize('nested', [False, True])
 def test_kaggle_reads_memory_mapped_pairs(tmp_path, nested):
     imgs, lab = _kaggle(tmp_path, nested=nested)
     ds = KaggleLab(tmp_path, image_size=24)
     assert len(ds) == 5
-    gray, ab = ds[4]                                     # the second ab file's second image
+    gray, ab = ds[4]  # the second ab file's second image
     assert gray.shape == (1, 24, 24) and ab.shape == (2, 24, 24)
-    assert (gray[0].numpy() - (lab[4, ..., 0] / 50 - 1)).__abs__().max() < 0.01   # 8-bit L quantisation
+    assert (gray[0].numpy() - (lab[4, ..., 0] / 50 - 1)).__abs__().max() < 0.01  # 8-bit L quantisation
     assert (ab.permute(1, 2, 0).numpy() - lab[4, ..., 1:] / 128).__abs__().max() < 0.01
     assert all(isinstance(a, np.memmap) for a in [ds._arrays[0], *ds._arrays[1]])
     _, rgb = KaggleLab(tmp_path, image_size=32, color_space='rgb')[0]
@@ -165,26 +231,36 @@ def test_kaggle_reads_memory_mapped_pairs(tmp_path, nested):
     dls = make_dataloaders('kaggle', tmp_path, image_size=16, batch_size=2, progress=False)
     assert next(iter(dls.train))[1].shape == (2, 2, 16, 16)
 
+
 def test_kaggle_mismatched_files_fail_clearly(tmp_path):
     _kaggle(tmp_path)
     np.save(tmp_path / 'ab' / 'ab2.npy', np.zeros((1, 24, 24, 2), np.uint8))
-    with pytest.raises(ValueError, match='L has 5 images but the ab files hold 4'): KaggleLab(tmp_path)
+    with pytest.raises(ValueError, match='L has 5 images but the ab files hold 4'):
+        KaggleLab(tmp_path)
     np.save(tmp_path / 'ab' / 'ab2.npy', np.zeros((2, 20, 24, 2), np.uint8))
-    with pytest.raises(ValueError, match='expected uint8'): KaggleLab(tmp_path)
-    with pytest.raises(FileNotFoundError, match='gray_scale.npy'): KaggleLab(tmp_path / 'missing')
+    with pytest.raises(ValueError, match='expected uint8'):
+        KaggleLab(tmp_path)
+    with pytest.raises(FileNotFoundError, match='gray_scale.npy'):
+        KaggleLab(tmp_path / 'missing')
+
 
 # --- Oxford Flowers-102 --------------------------------------------------------------------------------
 
+
 def _flowers(root, n=12, archive=False):
-    d = root / 'flowers-102'; (d / 'jpg').mkdir(parents=True)
+    d = root / 'flowers-102'
+    (d / 'jpg').mkdir(parents=True)
     photos = sorted(SAMPLE.glob('*.jpg'))
-    for i in range(n): Image.open(photos[i]).save(d / 'jpg' / f'image_{i + 1:05d}.jpg')
+    for i in range(n):
+        Image.open(photos[i]).save(d / 'jpg' / f'image_{i + 1:05d}.jpg')
     ids = np.arange(1, n + 1)
     savemat(d / 'setid.mat', {'trnid': ids[:4], 'valid': ids[4:7], 'tstid': ids[7:]})
     savemat(d / 'imagelabels.mat', {'labels': np.ones(n)})
     if archive:
-        with tarfile.open(d / '102flowers.tgz', 'w:gz') as tf: tf.add(d / 'jpg', arcname='jpg')
+        with tarfile.open(d / '102flowers.tgz', 'w:gz') as tf:
+            tf.add(d / 'jpg', arcname='jpg')
         shutil.rmtree(d / 'jpg')
+
 
 @pytest.mark.parametrize('archive', [False, True])
 def test_flowers_official_and_random_splits(tmp_path, archive):
@@ -194,10 +270,14 @@ def test_flowers_official_and_random_splits(tmp_path, archive):
     assert files[0].name == 'image_00001.jpg' and files[0].exists()
     dls = make_dataloaders('flowers102', tmp_path, image_size=32, batch_size=2, progress=False)
     assert dls.info['sizes'] == {'train': 4, 'valid': 3, 'test': 5}
-    dls = make_dataloaders('flowers102', tmp_path, image_size=32, split='random', ratios=(0.5, 0.25, 0.25), progress=False)
+    dls = make_dataloaders(
+        'flowers102', tmp_path, image_size=32, split='random', ratios=(0.5, 0.25, 0.25), progress=False
+    )
     assert dls.info['sizes'] == {'train': 6, 'valid': 3, 'test': 3}
 
+
 def test_flowers_missing_says_what_to_put_where(tmp_path):
-    with pytest.raises(FileNotFoundError) as e: flowers102_files(tmp_path)
+    with pytest.raises(FileNotFoundError) as e:
+        flowers102_files(tmp_path)
     msg = str(e.value)
     assert '102flowers.tgz' in msg and 'setid.mat' in msg and str(tmp_path / 'flowers-102') in msg and 'download' in msg

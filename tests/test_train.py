@@ -1,4 +1,5 @@
 "Training engine: exact resume, NaN stop, early errors, safe checkpoints, a loss that falls, metrics vs references."
+
 import hashlib, json, math
 import numpy as np
 import pandas as pd
@@ -7,11 +8,29 @@ import torch
 from skimage.metrics import peak_signal_noise_ratio as sk_psnr, structural_similarity as sk_ssim
 
 from colorgan_nb import train as T
+from colorgan_nb.models import load_checkpoint, load_generator
+from colorgan_nb.metrics import ciede2000, colorfulness, image_metrics
 
-TINY = dict(dataset='sample', image_size=32, batch_size=4, base_channels=8, disc_channels=8, device='cpu',
-            num_workers=0, max_steps=3, cache=True, n_grid=2)
+TINY = dict(
+    dataset='sample',
+    image_size=32,
+    batch_size=4,
+    base_channels=8,
+    disc_channels=8,
+    device='cpu',
+    num_workers=0,
+    max_steps=3,
+    cache=True,
+    n_grid=2,
+)
 
-def _weights(t): return {**{'g.' + k: v for k, v in t.gen.state_dict().items()}, **{'d.' + k: v for k, v in t.disc.state_dict().items()}}
+
+def _weights(t):
+    return {
+        **{'g.' + k: v for k, v in t.gen.state_dict().items()},
+        **{'d.' + k: v for k, v in t.disc.state_dict().items()},
+    }
+
 
 @pytest.mark.parametrize('preset', ['report_gan_l1', 'report_wgan_gp'])
 def test_resume_gives_the_same_weights_as_a_straight_run(tmp_path, preset):
@@ -27,29 +46,46 @@ def test_resume_gives_the_same_weights_as_a_straight_run(tmp_path, preset):
     h = pd.read_csv(tmp_path / 'b' / 'history.csv')
     assert list(h.epoch) == [1, 2] and np.allclose(h.loss_g, pd.read_csv(tmp_path / 'a' / 'history.csv').loss_g)
 
+
 def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_checkpoint(tmp_path, monkeypatch):
     out = tmp_path / 'run'
     T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
     digest = hashlib.sha256((out / 'last.pt').read_bytes()).hexdigest()
     real = T.Objective.g_loss
+
     def nan_g_loss(self, *a, **k):
         total, adv, rec = real(self, *a, **k)
         return total * float('nan'), adv, rec
+
     monkeypatch.setattr(T.Objective, 'g_loss', nan_g_loss)
     t = T.Trainer(T.make_config(**TINY, epochs=3, out_dir=str(out), resume=True))
-    with pytest.raises(FloatingPointError, match=r'generator loss is nan at epoch 2, step 1'): t.fit()
+    with pytest.raises(FloatingPointError, match=r'generator loss is nan at epoch 2, step 1'):
+        t.fit()
     assert hashlib.sha256((out / 'last.pt').read_bytes()).hexdigest() == digest
-    assert T.load_checkpoint(out / 'last.pt')['epoch'] == 1 and not (out / 'last.pt.tmp').exists()
+    assert load_checkpoint(out / 'last.pt')['epoch'] == 1 and not (out / 'last.pt.tmp').exists()
 
-@pytest.mark.parametrize('bad, match', [
-    (dict(preset='pix3pix'), 'valid presets'), (dict(generator='resnet'), 'generator='), (dict(lambda_adv=-0.5), 'lambda_adv'),
-    (dict(image_size=48), 'image_size=48 does not fit generator'), (dict(dataset='imagenet'), 'dataset='),
-    (dict(objective='wgan-gp', discriminator='vgg'), 'BatchNorm'), (dict(color_space='yuv'), 'color_space'),
-    (dict(epochs=0), 'epochs'), (dict(n_critic=0), 'n_critic'), (dict(device='tpu'), 'device')])
+
+@pytest.mark.parametrize(
+    'bad, match',
+    [
+        (dict(preset='pix3pix'), 'valid presets'),
+        (dict(generator='resnet'), 'generator='),
+        (dict(lambda_adv=-0.5), 'lambda_adv'),
+        (dict(image_size=48), 'image_size=48 does not fit generator'),
+        (dict(dataset='imagenet'), 'dataset='),
+        (dict(objective='wgan-gp', discriminator='vgg'), 'BatchNorm'),
+        (dict(color_space='yuv'), 'color_space'),
+        (dict(epochs=0), 'epochs'),
+        (dict(n_critic=0), 'n_critic'),
+        (dict(device='tpu'), 'device'),
+    ],
+)
 def test_invalid_parameters_fail_before_training(tmp_path, bad, match):
     cfg = {**TINY, 'epochs': 1, 'out_dir': str(tmp_path / 'r'), **bad}
-    with pytest.raises(ValueError, match=match): T.Trainer(cfg).fit()
+    with pytest.raises(ValueError, match=match):
+        T.Trainer(cfg).fit()
     assert not (tmp_path / 'r' / 'last.pt').exists()
+
 
 def test_missing_data_fails_before_training(tmp_path):
     with pytest.raises(FileNotFoundError, match='not found'):
@@ -57,54 +93,142 @@ def test_missing_data_fails_before_training(tmp_path):
     with pytest.raises(FileNotFoundError, match='102flowers.tgz'):
         T.Trainer({**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'out_dir': str(tmp_path / 'r2')})
 
+
 def test_an_existing_run_is_not_overwritten_by_accident(tmp_path):
     cfg = T.make_config(**TINY, epochs=1, out_dir=str(tmp_path))
     T.Trainer(cfg).fit()
-    with pytest.raises(ValueError, match='already holds a run'): T.Trainer(cfg)
-    T.Trainer({**cfg, 'overwrite': True})   # explicit replacement is allowed
+    with pytest.raises(ValueError, match='already holds a run'):
+        T.Trainer(cfg)
+    T.Trainer({**cfg, 'overwrite': True})  # explicit replacement is allowed
+
 
 def test_run_writes_everything_and_checkpoint_rebuilds_the_generator(tmp_path):
     T.run_experiment(**TINY, epochs=2, color_space='lab', out_dir=str(tmp_path))
     m = json.loads((tmp_path / 'metrics.json').read_text())
-    assert set(m['model']) >= {'psnr', 'ssim', 'mae', 'mse', 'ciede2000', 'colorfulness'} and set(m['gray_baseline']) == set(m['model'])
+    assert set(m['model']) >= {'psnr', 'ssim', 'mae', 'mse', 'ciede2000', 'colorfulness'} and set(
+        m['gray_baseline']
+    ) == set(m['model'])
     assert m['n_test_images'] == len(list((tmp_path / 'results').glob('*.png'))) == 3
-    assert len(list((tmp_path / 'grids').glob('epoch_*.png'))) == 2 and (tmp_path / 'curves.png').stat().st_size > 10_000
+    assert (
+        len(list((tmp_path / 'grids').glob('epoch_*.png'))) == 2 and (tmp_path / 'curves.png').stat().st_size > 10_000
+    )
     assert list(pd.read_csv(tmp_path / 'history.csv').columns[:2]) == ['epoch', 'phase']
-    gen, cfg = T.load_generator(tmp_path / 'best.pt')
-    ck = T.load_checkpoint(tmp_path / 'best.pt')
-    assert cfg['color_space'] == 'lab' and all(torch.equal(v, gen.state_dict()[k]) for k, v in ck['generator'].items())
+    assert {'val_ciede2000', 'val_colorfulness'} <= set(pd.read_csv(tmp_path / 'history.csv').columns)
+    gen, info = load_generator(tmp_path / 'best.pt')
+    ck = load_checkpoint(tmp_path / 'best.pt')
+    assert info['color_space'] == 'lab' and all(torch.equal(v, gen.state_dict()[k]) for k, v in ck['generator'].items())
+    assert 'discriminator' not in ck and ck['model_args']['name'] == 'unet_vgg' and len(ck['train_files']) == 24
+    assert m['select_by'] == 'ciede2000' and ck['val']['val_ciede2000'] == min(
+        pd.read_csv(tmp_path / 'history.csv').val_ciede2000
+    )
+    splits = json.loads((tmp_path / 'splits.json').read_text())
+    assert [len(splits[k]) for k in ('train', 'valid', 'test')] == [24, 3, 3]
     assert gen(torch.zeros(1, 1, 32, 32)).shape == (1, 2, 32, 32)
 
+
 class Evil:
-    def __reduce__(self): return (print, ('this ran',))
+    def __reduce__(self):
+        return (print, ('this ran',))
+
 
 def test_untrusted_or_corrupt_checkpoints_are_refused(tmp_path):
     torch.save({'format': T.CKPT_FORMAT, 'config': {}, 'generator': Evil()}, tmp_path / 'evil.pt')
-    with pytest.raises(ValueError, match='not a readable, trusted'): T.load_checkpoint(tmp_path / 'evil.pt')
+    with pytest.raises(ValueError, match='not a readable, trusted'):
+        load_checkpoint(tmp_path / 'evil.pt')
     (tmp_path / 'junk.pt').write_bytes(b'\x00' * 100)
-    with pytest.raises(ValueError, match='not a readable'): T.load_checkpoint(tmp_path / 'junk.pt')
+    with pytest.raises(ValueError, match='not a readable'):
+        load_checkpoint(tmp_path / 'junk.pt')
     torch.save({'weights': torch.zeros(2)}, tmp_path / 'other.pt')
-    with pytest.raises(ValueError, match='not a colorgan_nb checkpoint'): T.load_checkpoint(tmp_path / 'other.pt')
-    with pytest.raises(FileNotFoundError): T.load_checkpoint(tmp_path / 'none.pt')
+    with pytest.raises(ValueError, match='not a colorgan_nb checkpoint'):
+        load_checkpoint(tmp_path / 'other.pt')
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(tmp_path / 'none.pt')
+
 
 def test_reconstruction_loss_falls_on_a_tiny_overfit(tmp_path):
-    run = T.run_experiment(**{**TINY, 'max_steps': None}, max_items=4, epochs=30, pretrain_epochs=30, color_space='lab',
-                           lr=2e-3, out_dir=str(tmp_path), save_results=False)
+    run = T.run_experiment(
+        **{**TINY, 'max_steps': None},
+        max_items=4,
+        epochs=30,
+        pretrain_epochs=30,
+        color_space='lab',
+        lr=2e-3,
+        out_dir=str(tmp_path),
+        save_results=False,
+    )
     rec = run.history.loss_rec.to_numpy()
     assert rec[-3:].mean() < 0.5 * rec[:3].mean(), rec
     assert (run.history.phase == 'pretrain').all() and run.history.loss_d.isna().all()
+
 
 def test_metrics_match_references():
     rng = np.random.default_rng(0)
     a = torch.from_numpy(rng.random((2, 3, 32, 32), dtype=np.float32))
     b = (a + 0.05 * torch.from_numpy(rng.standard_normal((2, 3, 32, 32)).astype(np.float32))).clamp(0, 1)
-    m = T.image_metrics(b, a, full=True)
+    m = image_metrics(b, a, full=True)
     for i in range(2):
         x, y = a[i].permute(1, 2, 0).numpy(), b[i].permute(1, 2, 0).numpy()
         assert math.isclose(m['psnr'][i].item(), sk_psnr(x, y, data_range=1.0), rel_tol=1e-4)
-        ref = sk_ssim(x, y, data_range=1.0, channel_axis=2, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        ref = sk_ssim(
+            x, y, data_range=1.0, channel_axis=2, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+        )
         assert abs(m['ssim'][i].item() - ref) < 0.02
         assert math.isclose(m['mae'][i].item(), float(np.abs(x - y).mean()), rel_tol=1e-4)
-    red = torch.zeros(1, 3, 4, 4); red[:, 0] = 1
-    assert math.isclose(T.colorfulness(red).item(), 0.3 * math.hypot(255, 127.5), rel_tol=1e-5)
-    assert T.ciede2000(a, a).max() < 1e-4 and (T.ciede2000(b, a) > 0).all()
+    red = torch.zeros(1, 3, 4, 4)
+    red[:, 0] = 1
+    assert math.isclose(colorfulness(red).item(), 0.3 * math.hypot(255, 127.5), rel_tol=1e-5)
+    assert ciede2000(a, a).max() < 1e-4 and (ciede2000(b, a) > 0).all()
+
+
+def test_ema_generator_is_validated_and_saved(tmp_path):
+    "With ema > 0, best.pt holds the averaged weights, which differ from the raw generator's, and a resume restores them."
+    t = T.Trainer(T.make_config(**TINY, epochs=2, ema=0.9, out_dir=str(tmp_path)))
+    t.fit()
+    best = load_checkpoint(tmp_path / 'best.pt')['generator']
+    ema, raw = t.ema.module.state_dict(), t.gen.state_dict()
+    assert any(not torch.equal(ema[k], raw[k]) for k in raw if raw[k].is_floating_point())
+    last = load_checkpoint(tmp_path / 'last.pt')
+    assert last['ema']['n_averaged'] > 0 and set(best) == set(raw)
+    t2 = T.Trainer(T.make_config(**TINY, epochs=3, ema=0.9, out_dir=str(tmp_path), resume=True))
+    assert all(torch.equal(v, t2.ema.state_dict()[k]) for k, v in last['ema'].items())
+
+
+def test_same_seeded_command_gives_the_same_metrics(tmp_path):
+    "Seeded CPU runs reproduce: two runs of one config write identical metrics.json figures."
+    ms = [T.run_experiment(**TINY, epochs=2, ema=0.9, out_dir=str(tmp_path / n)).metrics for n in 'ab']
+    assert ms[0]['model'] == ms[1]['model'] and ms[0]['best_epoch'] == ms[1]['best_epoch']
+
+
+def test_several_folders_and_pretrained_generator_train(tmp_path):
+    "The default-colorizer recipe runs end to end on two folders (tiny sizes), with multi-crop test metrics."
+    from conftest import SAMPLE
+    import os
+
+    run = T.run_experiment(
+        preset='default_colorizer',
+        data_dir=os.pathsep.join([str(SAMPLE), str(SAMPLE)]),
+        image_size=32,
+        cache_size=48,
+        batch_size=4,
+        epochs=2,
+        pretrain_epochs=1,
+        max_steps=2,
+        train_repeats=1,
+        eval_crops=2,
+        device='cpu',
+        out_dir=str(tmp_path),
+    )
+    assert run.metrics['n_test_images'] == 2 * run.metrics['n_test_photos'] == 12
+    assert load_checkpoint(tmp_path / 'best.pt')['model_args'] == dict(name='unet_effnet_lite0', out_channels=2)
+
+def test_freeze_encoder_trains_the_decoder_only(tmp_path):
+    from conftest import SAMPLE
+    t = T.Trainer(T.make_config('default_colorizer', data_dir=str(SAMPLE), image_size=32, cache_size=48, batch_size=4, epochs=1,
+                                pretrain_epochs=1, max_steps=2, ema=0, eval_crops=1, freeze_encoder=True, device='cpu',
+                                out_dir=str(tmp_path)))
+    before = {k: v.clone() for k, v in t.gen.encoder.state_dict().items() if v.is_floating_point() and 'running' not in k}
+    head = t.gen.head.weight.detach().clone()
+    t.fit()
+    assert all(torch.equal(v, t.gen.encoder.state_dict()[k]) for k, v in before.items())
+    assert not torch.equal(head, t.gen.head.weight)
+    with pytest.raises(ValueError, match='freeze_encoder'): T.make_config(freeze_encoder=True)   # unet_vgg has no pretrained encoder

@@ -1,0 +1,134 @@
+"""Benchmark `colorgan colorize` at full resolution: wall time per stage and peak memory for 1, 12 and 48 MP JPEGs.
+
+    python bench/colorize.py                  # default model, --format jpg and png, 1/12/48 MP
+    python bench/colorize.py --sizes 12 --formats jpg --repeat 5
+
+Each size runs in its own process (so its peak RSS is its own), colorizes the photo `--repeat` times after one
+warm-up, and reports the median of each stage: decode (Pillow, EXIF applied), model (shrink, L, generator),
+recombine (full-resolution L + resized ab, gamut fit, sRGB), write (encode + atomic rename). The floor is the same
+process only decoding the JPEG and writing it back in the same format. Also: `colorgan --help` wall time, and
+`colorgan evaluate` seconds per photo. Run it on an idle machine: other work on the cores changes every figure.
+"""
+
+import argparse, json, os, platform, resource, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+SIZES = {1: (1200, 900), 12: (4000, 3000), 48: (8000, 6000)}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_photo(mp: int, folder: Path) -> Path:
+    "A real photo (data/sample/greenmeadow.jpg) upscaled to `mp` megapixels, saved as JPEG quality 90."
+    from PIL import Image
+
+    p = folder / f'photo_{mp}mp.jpg'
+    if not p.exists():
+        Image.open(ROOT / 'data/sample/greenmeadow.jpg').convert('RGB').resize(SIZES[mp], Image.BICUBIC).save(
+            p, quality=90
+        )
+    return p
+
+
+def one(path: str, fmt: str, repeat: int, checkpoint=None) -> dict:
+    "Stage times (median of `repeat`, after a warm-up) and peak RSS of colorizing one file in this process."
+    t = time.perf_counter()
+    import numpy as np
+    from PIL import Image
+    from colorgan_nb.colorize import FORMATS, Colorizer, _read_capped, recolor
+    from colorgan_nb.data import atomic_write
+
+    import_s = time.perf_counter() - t
+    cz = Colorizer(checkpoint)
+    pil_fmt, ext, opts = FORMATS[fmt]
+    out = Path(tempfile.mkdtemp()) / f'out{ext}'
+
+    def write(arr):
+        img = Image.fromarray(arr)
+        atomic_write(out, lambda tmp: img.save(tmp, pil_fmt, **opts))
+
+    stages = {k: [] for k in ('decode', 'model', 'recombine', 'write', 'total', 'floor')}
+    for i in range(repeat + 1):
+        t0 = time.perf_counter()
+        rgb, _ = _read_capped(Path(path), 1000)
+        t1 = time.perf_counter()
+        ab = cz.predict_ab(rgb)
+        t2 = time.perf_counter()
+        res = recolor(rgb, ab)
+        t3 = time.perf_counter()
+        write(res)
+        t4 = time.perf_counter()
+        f0 = time.perf_counter()
+        rgb2, _ = _read_capped(Path(path), 1000)
+        write(rgb2)
+        f1 = time.perf_counter()
+        del rgb, rgb2, res
+        if i == 0:
+            continue  # warm-up
+        for k, v in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, f1 - f0)):
+            stages[k].append(v)
+    med = {k: round(statistics.median(v), 3) for k, v in stages.items()}
+    return dict(
+        file=Path(path).name,
+        format=fmt,
+        import_s=round(import_s, 2),
+        **med,
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    )
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--sizes', default='1,12,48')
+    p.add_argument('--formats', default='jpg,png')
+    p.add_argument('--repeat', type=int, default=3)
+    p.add_argument('--checkpoint', default=None)
+    p.add_argument('--one', default=None, help=argparse.SUPPRESS)
+    p.add_argument('--format', default='jpg', help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.one:
+        print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint)))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix='colorgan_bench_'))
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; checkpoint: {a.checkpoint or 'default model'}"
+    )
+    rows = []
+    for mp in map(int, a.sizes.split(',')):
+        photo = make_photo(mp, tmp)
+        for fmt in a.formats.split(','):
+            cmd = [sys.executable, __file__, '--one', str(photo), '--format', fmt, '--repeat', str(a.repeat)]
+            if a.checkpoint:
+                cmd += ['--checkpoint', a.checkpoint]
+            r = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            rows.append(dict(mp=mp, **json.loads(r.stdout.strip().splitlines()[-1])))
+    print(
+        '\n| MP | format | decode s | model s | recombine s | write s | total s | floor s (decode+write) | total/floor | peak RSS MB |'
+    )
+    print('|---|---|---|---|---|---|---|---|---|---|')
+    for r in rows:
+        print(
+            f"| {r['mp']} | {r['format']} | {r['decode']:.3f} | {r['model']:.3f} | {r['recombine']:.3f} | {r['write']:.3f} | "
+            f"{r['total']:.3f} | {r['floor']:.3f} | {r['total'] / r['floor']:.2f} | {r['peak_rss_mb']} |"
+        )
+    t = time.perf_counter()
+    subprocess.run(['colorgan', '--help'], capture_output=True, check=True)
+    print(f"\n`colorgan --help`: {time.perf_counter() - t:.2f} s wall")
+    ev = tmp / 'eval'
+    ev.mkdir(exist_ok=True)
+    from PIL import Image
+
+    for i, f in enumerate(sorted((ROOT / 'data/sample').glob('*.jpg'))[:4]):
+        Image.open(f).convert('RGB').resize((1200, 900), Image.BICUBIC).save(ev / f'p{i}.jpg', quality=90)
+    t = time.perf_counter()
+    subprocess.run(
+        ['colorgan', 'evaluate', '--data', str(ev)] + (['--checkpoint', a.checkpoint] if a.checkpoint else []),
+        capture_output=True,
+        check=True,
+    )
+    print(
+        f"`colorgan evaluate` on 4 photos of 1.08 MP (model size and full resolution): {(time.perf_counter() - t) / 4:.2f} s per photo"
+    )
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,253 @@
+"Colorizing (API and CLI), the shipped default model, full-resolution recombination, evaluation."
+
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+
+from colorgan_nb.cli import main
+from colorgan_nb.colorize import Colorizer, colorize_files, default_checkpoint, fit_chroma, lightness, recolor
+from colorgan_nb.data import read_rgb, rgb_to_lab
+from colorgan_nb.train import TEST_OVERRIDES, run_experiment
+from conftest import SAMPLE
+
+
+def _env():
+    "The environment a user has: the venv's bin first on PATH, no IN_TEST."
+    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
+    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    return env
+
+
+@pytest.fixture(scope='module')
+def rgb_ckpt(tmp_path_factory):
+    "A tiny finished GAN-L1 run that predicts RGB, as the notebooks make it under nbdev_test."
+    d = tmp_path_factory.mktemp('rgb')
+    return run_experiment(**{**TEST_OVERRIDES, 'epochs': 1, 'out_dir': str(d)}).out_dir / 'best.pt'
+
+
+@pytest.fixture(scope='module')
+def lab_ckpt(tmp_path_factory):
+    d = tmp_path_factory.mktemp('lab')
+    return (
+        run_experiment(**{**TEST_OVERRIDES, 'epochs': 1, 'color_space': 'lab', 'out_dir': str(d)}).out_dir / 'best.pt'
+    )
+
+
+def _two_megapixel(path):
+    "A 2-megapixel, EXIF-rotated JPEG made from a real photo (the shared photos are at most 1024 px)."
+    im = Image.open(SAMPLE / 'greenmeadow.jpg').convert('RGB').resize((1732, 1155), Image.LANCZOS)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    im.save(path, quality=92, exif=exif)
+    return path
+
+
+def _L(rgb_u8):
+    return rgb_to_lab(rgb_u8.float()[None] / 255)[0, 0]
+
+
+@pytest.mark.parametrize('which', ['lab', 'rgb'])
+def test_colorize_keeps_full_resolution_and_lightness(tmp_path, which, rgb_ckpt, lab_ckpt):
+    ckpt = lab_ckpt if which == 'lab' else rgb_ckpt
+    src_path = _two_megapixel(tmp_path / 'big.jpg')
+    assert (
+        main(['colorize', str(src_path), '--checkpoint', str(ckpt), '--out', str(tmp_path / 'out'), '--device', 'cpu'])
+        == 0
+    )
+    src, out = read_rgb(src_path), read_rgb(tmp_path / 'out' / 'big.png')
+    assert src.shape == out.shape == (3, 1732, 1155)  # EXIF applied, full size kept
+    dL = (_L(out) - _L(src)).abs()
+    assert dL.max() < 0.5 and dL.mean() < 0.15, (dL.max(), dL.mean())  # only 8-bit rounding and gamut clipping
+
+
+def test_colorize_api_accepts_paths_pil_and_arrays(lab_ckpt):
+    cz = Colorizer(lab_ckpt, device='cpu')
+    p = SAMPLE / 'ladybird.jpg'
+    a, b = cz(p), cz(Image.open(p))
+    gray = np.array(Image.open(p).convert('L'))
+    c = cz(gray)  # grayscale input works too, and keeps its own L
+    assert a.size == b.size == c.size == Image.open(p).size and np.array_equal(np.asarray(a), np.asarray(b))
+    dL = (_L(torch.from_numpy(np.array(c)).permute(2, 0, 1)) - _L(torch.from_numpy(np.repeat(gray[None], 3, 0)))).abs()
+    assert dL.max() < 0.5
+
+
+def test_colorize_folder_skips_bad_files_and_keeps_existing(tmp_path, lab_ckpt, capsys):
+    src = tmp_path / 'in'
+    (src / 'sub').mkdir(parents=True)
+    for n in ('storm.jpg', 'aqua.jpg'):
+        shutil.copy(SAMPLE / n, src / n)
+    shutil.copy(SAMPLE / 'wood.jpg', src / 'sub' / 'wood.jpg')
+    (src / 'broken.jpg').write_bytes(b'not a jpeg')
+    out = tmp_path / 'out'
+    assert main(['colorize', str(src), '--checkpoint', str(lab_ckpt), '--out', str(out), '--device', 'cpu']) == 1
+    assert 'failed 1' in capsys.readouterr().out
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob('*.png'))
+    assert written == ['in/aqua.png', 'in/storm.png', 'in/sub/wood.png']
+    (out / 'in' / 'aqua.png').write_bytes(b'keep me')
+    res = colorize_files([src / 'aqua.jpg'], lab_ckpt, out / 'in', device='cpu', progress=False)
+    assert res['exists'] == 1 and (out / 'in' / 'aqua.png').read_bytes() == b'keep me'
+    res = colorize_files([src / 'aqua.jpg'], lab_ckpt, out / 'in', overwrite=True, device='cpu', progress=False)
+    assert res['written'] == 1 and Image.open(out / 'in' / 'aqua.png').size == Image.open(src / 'aqua.jpg').size
+
+
+def test_bad_checkpoint_is_a_clear_cli_error(tmp_path, capsys):
+    (tmp_path / 'x.pt').write_bytes(b'junk')
+    assert (
+        main(['colorize', str(SAMPLE / 'storm.jpg'), '--checkpoint', str(tmp_path / 'x.pt'), '--out', str(tmp_path)])
+        == 2
+    )
+    assert 'not a readable, trusted colorgan_nb checkpoint' in capsys.readouterr().err
+
+
+def test_evaluate_prints_both_baselines(tmp_path, lab_ckpt):
+    data = tmp_path / 'photos'
+    data.mkdir()
+    for n in ('storm.jpg', 'aqua.jpg', 'flower.jpg', 'dune.jpg'):
+        shutil.copy(SAMPLE / n, data / n)
+    Image.open(SAMPLE / 'wood.jpg').convert('L').save(data / 'gray.jpg')
+    r = subprocess.run(
+        [
+            'colorgan',
+            'evaluate',
+            '--checkpoint',
+            str(lab_ckpt),
+            '--data',
+            str(data),
+            '--json',
+            str(tmp_path / 'e.json'),
+            '--device',
+            'cpu',
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    for word in ('model_res', 'full_res', 'model', 'gray', 'mean_ab', 'psnr ↑', 'ciede2000 ↓', 'colorfulness_gap ↓'):
+        assert word in r.stdout, word
+    res = json.loads((tmp_path / 'e.json').read_text())
+    assert res['n_images'] == 4 and res['skipped'] == {'grayscale': 1}
+    trained = {t['name'] for t in torch.load(lab_ckpt, weights_only=True)['train_files']}
+    assert {Path(f).name for f in res['overlap']} == trained & {'storm.jpg', 'aqua.jpg', 'flower.jpg', 'dune.jpg'}
+    for resn in ('model_res', 'full_res'):
+        assert (
+            res[resn]['gray']['colorfulness'] < 1
+            and res[resn]['mean_ab']['colorfulness'] > res[resn]['gray']['colorfulness']
+        )
+        assert all(np.isfinite(v) for m in res[resn].values() for v in m.values())
+
+
+def test_cli_version_and_help():
+    r = subprocess.run(['colorgan', '--version'], capture_output=True, text=True, env=_env())
+    assert r.returncode == 0 and r.stdout.startswith('colorgan_nb ')
+    r = subprocess.run(['colorgan', '--help'], capture_output=True, text=True, env=_env())
+    assert r.returncode == 0 and all(w in r.stdout for w in ('colorize', 'evaluate', 'study'))
+
+
+def test_default_model_ships_in_the_package_and_needs_no_checkpoint(tmp_path):
+    "The default model is inside the package (fp16, at most 25 MB): `colorgan colorize photo --out DIR` just works."
+    ck = default_checkpoint()
+    assert ck.is_file() and ck.stat().st_size < 25e6
+    sd = torch.load(ck, weights_only=True)
+    assert sd['model_args']['name'] == 'unet_effnet_lite0' and all(
+        v.dtype == torch.float16 for v in sd['generator'].values() if v.is_floating_point()
+    )
+    r = subprocess.run(
+        ['colorgan', 'colorize', str(SAMPLE / 'garden.jpg'), '--out', str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0 and 'written 1' in r.stdout, r.stderr
+    out, src = read_rgb(tmp_path / 'garden.png'), read_rgb(SAMPLE / 'garden.jpg')
+    assert out.shape == src.shape and (_L(out) - _L(src)).abs().max() < 0.5
+    a = out.float()
+    assert ((a[0] - a[1]).abs() + (a[1] - a[2]).abs()).mean() > 5  # it is in colour, not gray
+
+
+def test_colorize_path_does_not_import_training_or_plotting():
+    code = (
+        'import sys; import colorgan_nb.colorize; from colorgan_nb.colorize import Colorizer; Colorizer(); '
+        'print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "matplotlib", "seaborn", "papermill", "skimage", '
+        '"torchmetrics") or m == "colorgan_nb.train"))'
+    )
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=_env(), timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == '[]', (r.stdout, r.stderr[-2000:])
+
+
+def test_lightness_and_recolor_match_kornia():
+    "The fast banded Lab arithmetic agrees with kornia's conversion on a real photo."
+    from colorgan_nb.data import lab_to_rgb
+
+    src = read_rgb(SAMPLE / 'storm.jpg')
+    hwc = src.permute(1, 2, 0).contiguous()
+    lab = rgb_to_lab(src.float()[None] / 255)[0]
+    assert (lightness(hwc) - lab[0]).abs().max() < 1e-3
+    ab = lab[1:] * 0.5  # in gamut: equal to kornia's Lab -> sRGB
+    ref = (lab_to_rgb(torch.cat([lab[:1], ab])[None])[0].permute(1, 2, 0) * 255).round()
+    assert (torch.from_numpy(recolor(hwc.numpy(), ab)).float() - ref).abs().max() <= 1
+    assert np.array_equal(
+        recolor(hwc.numpy(), ab, band=7), recolor(hwc.numpy(), ab, band=100_000)
+    )  # bands change nothing
+    small = torch.randn(2, 5, 7) * 60  # a small ab map, resized to the photo
+    out = recolor(hwc.numpy(), small)
+    assert out.shape == tuple(hwc.shape) and (lightness(torch.from_numpy(out)) - lab[0]).abs().max() < 0.5
+
+
+def test_fit_chroma_keeps_lightness_and_hue():
+    L = rgb_to_lab(read_rgb(SAMPLE / 'storm.jpg').float()[None] / 255)[0, 0]
+    a, b = torch.randn(2, *L.shape) * 90  # mostly far outside sRGB
+    t = fit_chroma(L, a, b)
+    assert (t <= 1).all() and (t >= 0).all() and t.min() < 0.5  # only ever desaturated, and here often
+    from colorgan_nb.data import lab_to_rgb
+
+    back = rgb_to_lab(lab_to_rgb(torch.stack([L, a * t, b * t])[None]))[0]
+    assert (back[0] - L).abs().max() < 0.1  # same lightness after the trip through sRGB
+    chroma = torch.hypot(a * t, b * t)
+    cos = (back[1] * a + back[2] * b) / (torch.hypot(back[1], back[2]) * torch.hypot(a, b)).clamp_min(1e-6)
+    assert cos[chroma > 5].min() > 0.99  # same hue
+
+
+def test_pixel_cap_skips_huge_photos_and_jpg_keeps_icc(tmp_path, lab_ckpt):
+    src = tmp_path / 'in'
+    src.mkdir()
+    big = Image.open(SAMPLE / 'storm.jpg').convert('RGB').resize((3000, 2000))
+    big.save(src / 'big.jpg', quality=80)
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile('sRGB')).tobytes()
+    Image.open(SAMPLE / 'aqua.jpg').save(src / 'icc.jpg', icc_profile=icc)
+    res = colorize_files([src], lab_ckpt, tmp_path / 'out', device='cpu', fmt='jpg', max_megapixels=5, progress=False)
+    assert res['written'] == 1 and res['errors'] == {str(src / 'big.jpg'): 'too large'}
+    out = Image.open(tmp_path / 'out' / 'in' / 'icc.jpg')
+    assert out.format == 'JPEG' and out.info.get('icc_profile') == icc
+
+
+def test_evaluate_warns_about_training_photos(tmp_path, caplog):
+    "The default model trained on the shared photos; data/sample holds copies of some: an evaluation says which."
+    from colorgan_nb.colorize import evaluate_folder
+
+    res = evaluate_folder(None, SAMPLE, eval_size=64, full_res=False, max_images=3, progress=False)
+    assert len(res['overlap']) == 3 and all(v == 'same file name' for v in res['overlap'].values())
+    assert 'training set' in caplog.text
+
+def test_export_writes_float16_and_onnx_that_match(tmp_path):
+    "colorgan export: the small float16 checkpoint and the ONNX graph colorize like the original (onnxruntime)."
+    pytest.importorskip('onnxruntime')
+    r = subprocess.run(['colorgan', 'export', '--out', str(tmp_path / 'g.pt'), '--onnx', str(tmp_path / 'g.onnx')],
+                       capture_output=True, text=True, env=_env(), timeout=300)
+    assert r.returncode == 0 and 'max |ONNX - PyTorch|' in r.stdout, r.stderr
+    rgb = np.asarray(Image.open(SAMPLE / 'storm.jpg').convert('RGB'))
+    ref = Colorizer().colorize_array(rgb).astype(int)
+    for f in ('g.pt', 'g.onnx'):
+        out = Colorizer(tmp_path / f).colorize_array(rgb)
+        assert out.shape == rgb.shape and np.abs(out - ref).max() <= 2, f
+    r = subprocess.run(['colorgan', 'export'], capture_output=True, text=True, env=_env(), timeout=60)
+    assert r.returncode == 2 and 'say what to write' in r.stderr
