@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, time
+import functools, importlib.util, time
 from pathlib import Path
 
 import numpy as np
@@ -67,18 +67,31 @@ def _finv(f):
     return torch.where(f > 0.2068966, f**3, (f - 4 / 29) / _KAPPA)
 
 
+_Y_LUTS = [_DECODE * float(w) for w in _RGB_TO_XYZ[1]]  # each channel's share of Y, per uint8 value
+
+
 def lightness(rgb: torch.Tensor) -> torch.Tensor:
-    """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): a lookup table for the sRGB curve,
+    """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): lookup tables for the sRGB curve,
     then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units."""
-    lin = _DECODE[rgb.long()]
-    return 116 * _f(lin @ torch.from_numpy(_RGB_TO_XYZ[1])) - 16
+    Y = sum(lut[rgb[..., c].int()] for c, lut in enumerate(_Y_LUTS))  # int32 indices: much faster than int64
+    return 116 * _f(Y) - 16
+
+
+def _linear_rgb(L, a, b) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "Linear sRGB channels (r, g, b), unclipped, of Lab float32 tensors of one shape (kornia's formulas), one by one."
+    fy = (L + 16) / 116
+    X, Y, Z = _finv(fy + a / 500) * _WHITE[0], _finv(fy), _finv((fy - b / 200).clamp_min(0)) * _WHITE[2]
+    return tuple(m[0] * X + m[1] * Y + m[2] * Z for m in _XYZ_TO_RGB.tolist())
 
 
 def _lab_to_linear(L, a, b):
-    "Linear sRGB (..., 3), unclipped, of Lab float32 tensors of one shape (kornia's formulas)."
-    fy = (L + 16) / 116
-    xyz = torch.stack([_finv(fy + a / 500) * _WHITE[0], _finv(fy), _finv((fy - b / 200).clamp_min(0)) * _WHITE[2]], -1)
-    return xyz @ torch.from_numpy(_XYZ_TO_RGB).T
+    "Linear sRGB (..., 3), unclipped, of Lab float32 tensors of one shape."
+    return torch.stack(_linear_rgb(L, a, b), -1)
+
+
+def _inside(rgb) -> torch.Tensor:
+    "Where linear sRGB channels (r, g, b) are all in [0, 1] (to 1e-5)."
+    return functools.reduce(torch.logical_and, [(c >= -1e-5) & (c <= 1 + 1e-5) for c in rgb])
 
 
 def fit_chroma(L: torch.Tensor, a: torch.Tensor, b: torch.Tensor, steps: int = 12) -> torch.Tensor:
@@ -86,34 +99,32 @@ def fit_chroma(L: torch.Tensor, a: torch.Tensor, b: torch.Tensor, steps: int = 1
     hue and its lightness L exactly (desaturated, never clipped). Float32 tensors of one shape (...) -> t, same shape.
     Only the out-of-gamut pixels are bisected (`steps` halvings: within 0.03% of the largest in-gamut chroma)."""
 
-    def inside(L, a, b):
-        rgb = _lab_to_linear(L, a, b)
-        return ((rgb >= -1e-5) & (rgb <= 1 + 1e-5)).all(-1)
-
     t = torch.ones_like(L)
-    out = ~inside(L, a, b)
-    if not out.any():
-        return t
-    Lo, ao, bo = L[out], a[out], b[out]
-    lo, hi = torch.zeros_like(Lo), torch.ones_like(Lo)
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        good = inside(Lo, ao * mid, bo * mid)
-        lo, hi = torch.where(good, mid, lo), torch.where(good, hi, mid)
-    t[out] = lo
+    out = ~_inside(_linear_rgb(L, a, b))
+    if out.any():
+        t[out] = _bisect(L[out], a[out], b[out], steps)
     return t
 
 
-def _rows(ab: torch.Tensor, H: int, W: int, r0: int, r1: int) -> torch.Tensor:
-    """Rows r0:r1 of `ab` (2, h, w) bilinearly resized to (H, W) (align_corners=False), as (r1-r0, W, 2): only those
-    rows are made."""
-    h, w = ab.shape[-2:]
-    wide = F.interpolate(ab[None], size=(h, W), mode='bilinear', align_corners=False)[0] if w != W else ab
+def _bisect(L, a, b, steps: int = 12) -> torch.Tensor:
+    "The chroma factor of `fit_chroma` for pixels (1-d tensors) that are all out of gamut at factor 1."
+    lo, hi = torch.zeros_like(L), torch.ones_like(L)
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        good = _inside(_linear_rgb(L, a * mid, b * mid))
+        lo, hi = torch.where(good, mid, lo), torch.where(good, hi, mid)
+    return lo
+
+
+def _rows(wide: torch.Tensor, H: int, r0: int, r1: int) -> torch.Tensor:
+    """Rows r0:r1 of `wide` (2, h, W), an ab map already at the photo's width, bilinearly resized to H rows
+    (align_corners=False), as contiguous (2, r1-r0, W): only those rows are made."""
+    h = wide.shape[1]
     y = ((torch.arange(r0, r1, dtype=torch.float32) + 0.5) * h / H - 0.5).clamp(0, h - 1)
     i0 = y.floor().long()
     i1 = (i0 + 1).clamp(max=h - 1)
     wy = (y - i0)[None, :, None]
-    return ((1 - wy) * wide[:, i0] + wy * wide[:, i1]).permute(1, 2, 0)
+    return (1 - wy) * wide[:, i0] + wy * wide[:, i1]
 
 
 def recolor(rgb: np.ndarray | torch.Tensor, ab: torch.Tensor, band: int = 256) -> np.ndarray:
@@ -135,14 +146,20 @@ def recolor(rgb: np.ndarray | torch.Tensor, ab: torch.Tensor, band: int = 256) -
     H, W, _ = x.shape
     out = np.empty((H, W, 3), np.uint8)
     ab = ab.float()
+    wide = F.interpolate(ab[None], size=(ab.shape[1], W), mode='bilinear', align_corners=False)[0]  # once
     for r0 in range(0, H, band):
         r1 = min(H, r0 + band)
         L = lightness(x[r0:r1])
-        abr = _rows(ab, H, W, r0, r1)
-        a, b = abr[..., 0], abr[..., 1]
-        t = fit_chroma(L, a, b)
-        lin = _lab_to_linear(L, a * t, b * t).clamp_(0, 1)
-        out[r0:r1] = _ENCODE[(lin * _ENC_N + 0.5).long()].numpy()
+        a, b = _rows(wide, H, r0, r1)
+        rgb = list(_linear_rgb(L, a, b))
+        out_of_gamut = ~_inside(rgb)
+        if out_of_gamut.any():  # desaturate only those pixels (same hue, same L)
+            Lo = L[out_of_gamut]
+            t = _bisect(Lo, a[out_of_gamut], b[out_of_gamut])
+            for c, v in zip(rgb, _linear_rgb(Lo, a[out_of_gamut] * t, b[out_of_gamut] * t)):
+                c[out_of_gamut] = v
+        for ch, c in enumerate(rgb):  # int32 indices into the transfer-curve table
+            out[r0:r1, :, ch] = _ENCODE[(c.clamp_(0, 1) * _ENC_N + 0.5).int()].numpy()
     return out
 
 # %% ../nbs/06_colorize.ipynb #42fe38f3
