@@ -1,4 +1,4 @@
-import os  # noqa: F401
+import os, sys
 from pathlib import Path
 import pytest
 
@@ -10,3 +10,10 @@ SAMPLE = ROOT / 'data' / 'sample'
 def photo():
     "A real photograph from the embedded sample."
     return SAMPLE / 'flower.jpg'
+
+
+def user_env() -> dict:
+    "The environment a user has for the `colorgan` command: the venv's bin first on PATH, no IN_TEST."
+    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
+    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    return env

@@ -1,9 +1,8 @@
 "Colorizing (API and CLI), the shipped default model, full-resolution recombination, evaluation."
 
-import json, os, shutil, subprocess, sys
+import json, shutil, subprocess, sys
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from PIL import Image
@@ -12,14 +11,7 @@ from colorgan_nb.cli import main
 from colorgan_nb.colorize import Colorizer, colorize_files, default_checkpoint, fit_chroma, lightness, recolor
 from colorgan_nb.data import read_rgb, rgb_to_lab
 from colorgan_nb.train import TEST_OVERRIDES, run_experiment
-from conftest import SAMPLE
-
-
-def _env():
-    "The environment a user has: the venv's bin first on PATH, no IN_TEST."
-    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
-    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
-    return env
+from conftest import SAMPLE, user_env
 
 
 @pytest.fixture(scope='module')
@@ -124,7 +116,7 @@ def test_evaluate_prints_both_baselines(tmp_path, lab_ckpt):
         ],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=user_env(),
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
@@ -143,9 +135,9 @@ def test_evaluate_prints_both_baselines(tmp_path, lab_ckpt):
 
 
 def test_cli_version_and_help():
-    r = subprocess.run(['colorgan', '--version'], capture_output=True, text=True, env=_env())
+    r = subprocess.run(['colorgan', '--version'], capture_output=True, text=True, env=user_env())
     assert r.returncode == 0 and r.stdout.startswith('colorgan_nb ')
-    r = subprocess.run(['colorgan', '--help'], capture_output=True, text=True, env=_env())
+    r = subprocess.run(['colorgan', '--help'], capture_output=True, text=True, env=user_env())
     assert r.returncode == 0 and all(w in r.stdout for w in ('colorize', 'evaluate', 'study'))
 
 
@@ -161,7 +153,7 @@ def test_default_model_ships_in_the_package_and_needs_no_checkpoint(tmp_path):
         ['colorgan', 'colorize', str(SAMPLE / 'garden.jpg'), '--out', str(tmp_path)],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=user_env(),
         timeout=300,
         cwd=tmp_path,
     )
@@ -178,7 +170,7 @@ def test_colorize_path_does_not_import_training_or_plotting():
         'print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "matplotlib", "seaborn", "papermill", "skimage", '
         '"torchmetrics") or m == "colorgan_nb.train"))'
     )
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=_env(), timeout=120)
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=user_env(), timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == '[]', (r.stdout, r.stderr[-2000:])
 
 
@@ -238,16 +230,22 @@ def test_evaluate_warns_about_training_photos(tmp_path, caplog):
     assert len(res['overlap']) == 3 and all(v == 'same file name' for v in res['overlap'].values())
     assert 'training set' in caplog.text
 
+
 def test_export_writes_float16_and_onnx_that_match(tmp_path):
     "colorgan export: the small float16 checkpoint and the ONNX graph colorize like the original (onnxruntime)."
     pytest.importorskip('onnxruntime')
-    r = subprocess.run(['colorgan', 'export', '--out', str(tmp_path / 'g.pt'), '--onnx', str(tmp_path / 'g.onnx')],
-                       capture_output=True, text=True, env=_env(), timeout=300)
+    r = subprocess.run(
+        ['colorgan', 'export', '--out', str(tmp_path / 'g.pt'), '--onnx', str(tmp_path / 'g.onnx')],
+        capture_output=True,
+        text=True,
+        env=user_env(),
+        timeout=300,
+    )
     assert r.returncode == 0 and 'max |ONNX - PyTorch|' in r.stdout, r.stderr
     rgb = np.asarray(Image.open(SAMPLE / 'storm.jpg').convert('RGB'))
     ref = Colorizer().colorize_array(rgb).astype(int)
     for f in ('g.pt', 'g.onnx'):
         out = Colorizer(tmp_path / f).colorize_array(rgb)
         assert out.shape == rgb.shape and np.abs(out - ref).max() <= 2, f
-    r = subprocess.run(['colorgan', 'export'], capture_output=True, text=True, env=_env(), timeout=60)
+    r = subprocess.run(['colorgan', 'export'], capture_output=True, text=True, env=user_env(), timeout=60)
     assert r.returncode == 2 and 'say what to write' in r.stderr

@@ -1,23 +1,13 @@
 "The comparison report and the study command."
 
-import json, os, shutil, subprocess, sys
-import numpy as np
+import json, subprocess
 import pandas as pd
 import pytest
-import torch
 from PIL import Image
 
 from colorgan_nb.compare import conclusions, render_report
-from colorgan_nb.data import read_rgb, rgb_to_lab
 from colorgan_nb.train import TEST_OVERRIDES, run_experiment
-from conftest import SAMPLE
-
-
-def _env():
-    "The environment a user has: the venv's bin first on PATH, no IN_TEST."
-    env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
-    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
-    return env
+from conftest import user_env
 
 
 @pytest.fixture(scope='module')
@@ -37,10 +27,10 @@ def test_report_has_every_section_and_experiment(tmp_path, runs):
     for h in ('## Test metrics', '## Conclusion', '## Curves', '## Side by side', '## Time and hardware', '## Setup'):
         assert h in md
     assert (tmp_path / 'compare_files' / 'grid.png').exists() and (tmp_path / 'compare_files' / 'curves.png').exists()
-    assert '![curves](compare_files/curves.png)' in md and '| GAN-L1 ' in md   # Markdown tables, linked figures
+    assert '![curves](compare_files/curves.png)' in md and '| GAN-L1 ' in md  # Markdown tables, linked figures
     html = rep['html'].read_text()
     body = html.split('<body')[1]
-    assert body.count('data:image/png;base64,') == 2 and '<table' in body   # both figures embedded, tables as HTML
+    assert body.count('data:image/png;base64,') == 2 and '<table' in body  # both figures embedded, tables as HTML
     assert 'compare_files/' not in body.split('Folders')[0] and 'max-width:1200px' in html
     assert Image.open(tmp_path / 'compare_files' / 'grid.png').size[1] > 300
 
@@ -81,7 +71,7 @@ def test_study_command_runs_three_experiments_and_the_report(tmp_path):
         batch_size=8,
     ).items():
         cmd += ['-p', k, str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=900)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=user_env(), timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     for name in ('gan_l1', 'gan_mse', 'wgan_gp'):
         d = tmp_path / name

@@ -221,14 +221,33 @@ def test_several_folders_and_pretrained_generator_train(tmp_path):
     assert run.metrics['n_test_images'] == 2 * run.metrics['n_test_photos'] == 12
     assert load_checkpoint(tmp_path / 'best.pt')['model_args'] == dict(name='unet_effnet_lite0', out_channels=2)
 
+
 def test_freeze_encoder_trains_the_decoder_only(tmp_path):
     from conftest import SAMPLE
-    t = T.Trainer(T.make_config('default_colorizer', data_dir=str(SAMPLE), image_size=32, cache_size=48, batch_size=4, epochs=1,
-                                pretrain_epochs=1, max_steps=2, ema=0, eval_crops=1, freeze_encoder=True, device='cpu',
-                                out_dir=str(tmp_path)))
-    before = {k: v.clone() for k, v in t.gen.encoder.state_dict().items() if v.is_floating_point() and 'running' not in k}
+
+    t = T.Trainer(
+        T.make_config(
+            'default_colorizer',
+            data_dir=str(SAMPLE),
+            image_size=32,
+            cache_size=48,
+            batch_size=4,
+            epochs=1,
+            pretrain_epochs=1,
+            max_steps=2,
+            ema=0,
+            eval_crops=1,
+            freeze_encoder=True,
+            device='cpu',
+            out_dir=str(tmp_path),
+        )
+    )
+    before = {
+        k: v.clone() for k, v in t.gen.encoder.state_dict().items() if v.is_floating_point() and 'running' not in k
+    }
     head = t.gen.head.weight.detach().clone()
     t.fit()
     assert all(torch.equal(v, t.gen.encoder.state_dict()[k]) for k, v in before.items())
     assert not torch.equal(head, t.gen.head.weight)
-    with pytest.raises(ValueError, match='freeze_encoder'): T.make_config(freeze_encoder=True)   # unet_vgg has no pretrained encoder
+    with pytest.raises(ValueError, match='freeze_encoder'):
+        T.make_config(freeze_encoder=True)  # unet_vgg has no pretrained encoder
