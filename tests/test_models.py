@@ -168,30 +168,18 @@ def test_pretrained_extra_missing_is_a_clear_error(monkeypatch):
     )  # rebuilding from a checkpoint needs no extra
 
 
+def _save_generator(g, path, **model_args):
+    "A minimal inference checkpoint of generator `g` (Lab, 64 px) with the given `model_args`."
+    ck = dict(format=CKPT_FORMAT, generator=g.state_dict(), color_space='lab', image_size=64, model_args=model_args)
+    return save_checkpoint(ck, path)
+
+
 def test_generator_rebuilds_from_its_checkpoint(tmp_path):
     g = make_generator('unet_effnet_lite0', 2, pretrained=False).eval()
-    save_checkpoint(
-        dict(
-            format=CKPT_FORMAT,
-            generator=g.state_dict(),
-            color_space='lab',
-            image_size=64,
-            model_args=dict(name='unet_effnet_lite0', out_channels=2),
-        ),
-        tmp_path / 'g.pt',
-    )
+    _save_generator(g, tmp_path / 'g.pt', name='unet_effnet_lite0', out_channels=2)
     g2, info = load_generator(tmp_path / 'g.pt')
     x = torch.rand(1, 1, 64, 96) * 2 - 1
     assert torch.equal(g(x), g2(x)) and info['image_size'] == 64 and info['color_space'] == 'lab'
-    save_checkpoint(
-        dict(
-            format=CKPT_FORMAT,
-            generator=g.state_dict(),
-            color_space='lab',
-            image_size=64,
-            model_args=dict(name='unet_strided', out_channels=2, base_channels=8),
-        ),
-        tmp_path / 'bad.pt',
-    )
+    _save_generator(g, tmp_path / 'bad.pt', name='unet_strided', out_channels=2, base_channels=8)
     with pytest.raises(ValueError, match='bad.pt: its generator weights do not fit'):
         load_generator(tmp_path / 'bad.pt')

@@ -25,6 +25,11 @@ TINY = dict(
 )
 
 
+# the default-colorizer recipe at test size
+TINY_DEFAULT = dict(preset='default_colorizer', image_size=32, cache_size=48, batch_size=4, pretrain_epochs=1, max_steps=2,
+                    device='cpu')  # fmt: skip
+
+
 def _weights(t):
     return {
         **{'g.' + k: v for k, v in t.gen.state_dict().items()},
@@ -205,17 +210,11 @@ def test_several_folders_and_pretrained_generator_train(tmp_path):
     import os
 
     run = T.run_experiment(
-        preset='default_colorizer',
+        **TINY_DEFAULT,
         data_dir=os.pathsep.join([str(SAMPLE), str(SAMPLE)]),
-        image_size=32,
-        cache_size=48,
-        batch_size=4,
         epochs=2,
-        pretrain_epochs=1,
-        max_steps=2,
         train_repeats=1,
         eval_crops=2,
-        device='cpu',
         out_dir=str(tmp_path),
     )
     assert run.metrics['n_test_images'] == 2 * run.metrics['n_test_photos'] == 12
@@ -225,23 +224,9 @@ def test_several_folders_and_pretrained_generator_train(tmp_path):
 def test_freeze_encoder_trains_the_decoder_only(tmp_path):
     from conftest import SAMPLE
 
-    t = T.Trainer(
-        T.make_config(
-            'default_colorizer',
-            data_dir=str(SAMPLE),
-            image_size=32,
-            cache_size=48,
-            batch_size=4,
-            epochs=1,
-            pretrain_epochs=1,
-            max_steps=2,
-            ema=0,
-            eval_crops=1,
-            freeze_encoder=True,
-            device='cpu',
-            out_dir=str(tmp_path),
-        )
-    )
+    cfg = T.make_config(**TINY_DEFAULT, data_dir=str(SAMPLE), epochs=1, ema=0, eval_crops=1, freeze_encoder=True,
+                        out_dir=str(tmp_path))  # fmt: skip
+    t = T.Trainer(cfg)
     before = {
         k: v.clone() for k, v in t.gen.encoder.state_dict().items() if v.is_floating_point() and 'running' not in k
     }
