@@ -8,7 +8,7 @@ import argparse, json, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEVICE_HELP', 'build_parser', 'main']
+__all__ = ['EXIT_CODES', 'STUDY_EPILOG', 'DEVICE_HELP', 'colorize_summary', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #05f0d5db
 def _version() -> str:
@@ -29,6 +29,29 @@ def _abs(p: str) -> str:
     return os.pathsep.join(str(Path(q).expanduser().resolve()) for q in str(p).split(os.pathsep) if q)
 
 
+EXIT_CODES = '0 ok; 1 some inputs could not be read (listed); 2 bad usage or input; 3 the output could not be written'
+
+
+def colorize_summary(res: dict, out) -> str:
+    "One line: what `colorize_files` wrote, kept, failed and skipped (counted by reason)."
+    skipped = ', '.join(f"{len(v)} {k}" for k, v in res['skipped'].items())
+    return (
+        f"written {res['written']}" + (f", replaced {res['replaced']}" if res['replaced'] else '')
+        + f", kept existing {res['exists']}, failed {res['failed']}" + (f", skipped {skipped}" if skipped else '')
+        + f" -> {out} ({res['seconds']:.1f} s)"
+    )  # fmt: skip
+
+
+STUDY_EPILOG = """common parameters (the notebooks' parameters cell lists them all):
+  -p dataset NAME     sample (the 30 embedded photos), folder (with -p data_dir DIR), flowers102, kaggle
+  -p data_dir DIR     photo folder(s), several joined by ':' (';' on Windows)
+  -p epochs N         epochs per experiment (the report: 350)
+  -p image_size PX    training crop side (the report: 256)
+  -p seed N           split, weights and shuffling seed
+  -p device NAME      auto, cpu, cuda, cuda:N, mps
+  -p threads N        torch CPU threads (default: the cores this process may use)
+example: colorgan study -p dataset sample -p epochs 15 -p image_size 64"""
+
 DEVICE_HELP = "'cpu' (default), 'auto' (CUDA, then MPS, then CPU), 'cuda', 'cuda:N' or 'mps'"
 
 
@@ -44,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help='colorize image files or folders (default: the shipped model)',
         description='Colorize photos at full resolution: the model predicts colour at its own size; the colour is '
         "resized and recombined with each photo's own lightness (L), which is kept exactly.",
+        epilog=f"exit status: {EXIT_CODES}.",
     )
     c.add_argument(
         'inputs', nargs='+', metavar='INPUT', help='image files or folders (recursive; folders keep their layout)'
@@ -101,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         description='Run 02_gan_l1, 03_gan_mse and 04_wgan with papermill (each -p passed to all three), then '
         '05_compare. Parameters are those of the experiment notebooks: see '
         '`papermill --help-notebook nbs/02_gan_l1.ipynb`.',
+        epilog=STUDY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument(
         '-p',
@@ -108,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=2,
         action='append',
         metavar=('NAME', 'VALUE'),
-        help='a parameter for every experiment',
+        help='a parameter for every experiment (any key of colorgan_nb.train.DEFAULTS; values are YAML)',
     )
     s.add_argument('--out-root', default='reports', help='experiment folders go to OUT_ROOT/gan_l1, gan_mse, wgan_gp')
     s.add_argument('--kernel', default=None, help="Jupyter kernel name (default: the notebooks')")
@@ -116,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Entry point of `colorgan`; returns the exit status: 0 ok, 1 some inputs failed, 2 bad usage or input
-    (a clear one-line error, no traceback)."""
+    """Entry point of `colorgan`; returns the exit status (`EXIT_CODES`): 0 ok, 1 some inputs failed, 2 bad usage or
+    input, 3 the output could not be written (a clear one-line error, no traceback)."""
     args = build_parser().parse_args(argv)
     if args.command is None:
         build_parser().print_help()
@@ -129,14 +155,24 @@ def main(argv=None) -> int:
             res = colorize_files(
                 args.inputs, args.checkpoint, args.out, args.overwrite, args.device, args.format, args.max_megapixels
             )
-            print(
-                f"written {res['written']}, kept existing {res['exists']}, failed {res['failed']} -> {args.out} "
-                f"({res['seconds']:.1f} s)"
-            )
+            print(colorize_summary(res, args.out))
             for f, why in res['errors'].items():
                 print(f"  failed: {f}: {why}", file=sys.stderr)
+            for f, note in res['notes'].items():
+                print(f"  note: {f}: {note}")
+            if res['write_error']:
+                print(
+                    f"colorgan colorize: error: {res['write_error']}; stopped with {res['not_done']} file(s) not done "
+                    "(no partial file left)",
+                    file=sys.stderr,
+                )
+                return 3
             return 1 if res['failed'] else 0
         if args.command == 'evaluate':
+            if args.json and Path(args.json).is_dir():
+                raise ValueError(
+                    f"--json {args.json} is a folder; give a file name, e.g. {Path(args.json) / 'scores.json'}"
+                )
             from colorgan_nb.colorize import evaluate_folder, evaluation_table
 
             res = evaluate_folder(
@@ -157,7 +193,11 @@ def main(argv=None) -> int:
             if args.json:
                 from colorgan_nb.data import atomic_write
 
-                atomic_write(Path(args.json), json.dumps(res, indent=2))
+                try:
+                    atomic_write(Path(args.json), json.dumps(res, indent=2))
+                except OSError as err:
+                    print(f"colorgan evaluate: error: cannot write {args.json}: {err.strerror or err}", file=sys.stderr)
+                    return 3
             return 0
         if args.command == 'export':
             from colorgan_nb.colorize import default_checkpoint, export_generator, export_onnx
@@ -182,6 +222,9 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError, ImportError) as err:
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # the output side: not a folder, read-only, disk full
+        print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
+        return 3
     except Exception as err:
         if type(err).__name__ != 'PapermillExecutionError':
             raise

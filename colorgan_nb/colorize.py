@@ -33,8 +33,8 @@ from .models import get_device, load_generator
 
 # %% auto #0
 __all__ = ['FORMATS', 'lightness', 'fit_chroma', 'recolor', 'default_checkpoint', 'size_multiple', 'Colorizer', 'to_rgb_array',
-           'colorize_files', 'train_overlap', 'evaluate_folder', 'evaluation_table', 'export_generator', 'export_onnx',
-           'onnx_session']
+           'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'evaluation_table', 'export_generator',
+           'export_onnx', 'onnx_session']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -257,33 +257,82 @@ def to_rgb_array(image) -> np.ndarray:
 FORMATS = {'png': ('PNG', '.png', {}), 'jpg': ('JPEG', '.jpg', dict(quality=95))}
 
 
-def _expand_inputs(inputs, ext: str) -> list[tuple[Path, Path]]:
-    "(file, output path relative to the out folder) for files and, recursively, folders; folders keep their layout."
-    pairs = []
+class OutputError(OSError):
+    "The output cannot be written (not a folder, read-only, disk full); `colorgan colorize` exits with status 3."
+
+
+def _expand_inputs(inputs, ext: str) -> tuple[list[tuple[Path, Path]], dict]:
+    """(file, output path relative to the out folder) for files and, recursively, folders (folders keep their layout),
+    and {reason: [paths]} of what in the folders is skipped: files that are not images, broken links. Raises
+    FileNotFoundError for a missing input."""
+    pairs, skipped, seen = [], {}, set()
     for inp in map(Path, inputs):
         if inp.is_dir():
-            pairs += [
-                (f, Path(inp.name) / f.relative_to(inp).with_suffix(ext))
-                for f in sorted(inp.rglob('*'))
-                if f.is_file() and f.suffix.lower() in IMAGE_EXTS
-            ]
+            found = []
+            for f in sorted(inp.rglob('*')):
+                if f.is_symlink() and not f.exists():
+                    skipped.setdefault('broken link', []).append(f)
+                elif f.is_file() and f.suffix.lower() in IMAGE_EXTS:
+                    found.append((f, Path(inp.name) / f.relative_to(inp).with_suffix(ext)))
+                elif f.is_file():
+                    skipped.setdefault(f"not an image ({f.suffix.lower() or 'no extension'})", []).append(f)
         elif inp.is_file():
-            pairs.append((inp, Path(inp.stem + ext)))
+            found = [(inp, Path(inp.stem + ext))]
         else:
             raise FileNotFoundError(f"input not found: {inp}")
-    return pairs
+        for f, rel in found:
+            if f.resolve() not in seen:  # the same file given twice is done once
+                seen.add(f.resolve())
+                pairs.append((f, rel))
+    return _unique_outputs(pairs), skipped
 
 
-def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict]:
-    """uint8 (H, W, 3) of `path` and what to keep when saving (ICC profile); BadImage 'too large' above the cap, before
-    decoding."""
+def _unique_outputs(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """Output paths made unique (also up to case, for macOS and Windows): inputs that would land on one name, like
+    `a/x.jpg`, `b/x.jpg` and `a/x.png` given as files, get their type and then a number: `x_jpg.png`, `x_jpg-2.png`,
+    `x_png.png`."""
+    groups = {}
+    for i, (_, rel) in enumerate(pairs):
+        groups.setdefault(str(rel).lower(), []).append(i)
+    taken, out = {str(r).lower() for _, r in pairs}, list(pairs)
+    for idx in (g for g in groups.values() if len(g) > 1):
+        for i in idx:
+            src, rel = pairs[i]
+            stem, n = f"{rel.stem}_{src.suffix.lower().lstrip('.')}", 1
+            new = rel.with_name(stem + rel.suffix)
+            while str(new).lower() in taken:
+                n += 1
+                new = rel.with_name(f"{stem}-{n}{rel.suffix}")
+            taken.add(str(new).lower())
+            out[i] = (src, new)
+            log.info(f"{src} -> {new} (another input has the same output name)")
+    return out
+
+
+def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, str | None]:
+    """uint8 (H, W, 3) of `path` (its first frame), what to keep when saving (ICC profile) and a note for multi-frame
+    files; BadImage 'too large' above the cap, before decoding."""
     with open_image(path) as im:
         mp = im.size[0] * im.size[1] / 1e6
         if mp > max_megapixels:
             raise BadImage(path, 'too large', f"{mp:.0f} MP > --max-megapixels {max_megapixels:g}")
+        frames = getattr(im, 'n_frames', 1)
+        note = f"first of its {frames} frames used" if frames > 1 else None
         keep = {'icc_profile': im.info['icc_profile']} if im.info.get('icc_profile') else {}
         im.load()
-        return _to_rgb_array(ImageOps.exif_transpose(im)), keep
+        return _to_rgb_array(ImageOps.exif_transpose(im)), keep, note
+
+
+def _check_writable(out: Path):
+    "Create `out` and prove a file can be written there; OutputError (with the reason) otherwise."
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / '.colorgan_write_test', b'')
+        (out / '.colorgan_write_test').unlink()
+    except OSError as e:
+        raise OutputError(f"cannot write to {out}: {e.strerror or e}") from None
 
 
 def colorize_files(
@@ -298,33 +347,49 @@ def colorize_files(
     progress: bool = True,
 ) -> dict:
     """Colorize image files and folders (recursive) into `out`, at each input's full resolution (EXIF orientation
-    applied), as PNG or `fmt='jpg'` (quality 95, ICC profile kept). Files above `max_megapixels` or unreadable are
-    skipped and counted by reason; the rest are still done. Returns {'written', 'exists', 'failed', 'errors': {file:
-    reason}, 'seconds'}. Raises FileNotFoundError for a missing input, ValueError for a bad `fmt`, and the checkpoint's
-    errors, before any work."""
+    applied; multi-frame files: the first frame, noted), as PNG or `fmt='jpg'` (quality 95, ICC profile kept). Each
+    input gets its own output: names that would collide are made unique (`_unique_outputs`). Files above
+    `max_megapixels` or unreadable are skipped and counted by reason, as are folder entries that are not images or are
+    broken links; the rest are still done. Each file is written atomically (no partial files).
+
+    Returns {'written' (new files), 'replaced' (with `overwrite`), 'exists' (kept), 'failed', 'errors': {file: reason},
+    'skipped': {reason: [files]}, 'notes': {file: note}, 'write_error' (None, or why writing stopped: disk full, not
+    writable), 'not_done' (files left after it), 'seconds'}. Raises FileNotFoundError for a missing input, ValueError
+    for a bad `fmt`, OutputError when `out` cannot be written, and the checkpoint's errors, all before any work."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt={fmt!r}: valid values are {sorted(FORMATS)}")
-    cz = colorizer or Colorizer(checkpoint, device)
     pil_fmt, ext, opts = FORMATS[fmt]
-    pairs, out = _expand_inputs(inputs, ext), Path(out)
-    res, t0 = dict(written=0, exists=0, failed=0, errors={}), time.perf_counter()
-    todo = []
+    pairs, skipped = _expand_inputs(inputs, ext)
+    cz = colorizer or Colorizer(checkpoint, device)
+    out = Path(out)
+    _check_writable(out)
+    res = dict(written=0, replaced=0, exists=0, failed=0, errors={}, skipped=skipped, notes={}, write_error=None,
+               not_done=0)  # fmt: skip
+    todo, t0 = [], time.perf_counter()
     for src, rel in pairs:
         if (out / rel).exists() and not overwrite:
             res['exists'] += 1
         else:
             todo.append((src, out / rel))
-    for src, dst in tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5):
+    for i, (src, dst) in enumerate(tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5)):
         try:
-            rgb, keep = _read_capped(src, max_megapixels)
+            rgb, keep, note = _read_capped(src, max_megapixels)
         except BadImage as e:
             res['failed'] += 1
             res['errors'][str(src)] = e.reason
             log.warning(f"skipping {e}")
             continue
-        img = Image.fromarray(cz.colorize_array(rgb))
-        atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep))
-        res['written'] += 1
+        if note:
+            res['notes'][str(src)] = note
+        img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
+        try:
+            atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep))
+        except OSError as e:  # the output side: every later file would fail the same way, so stop here
+            res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
+            res['not_done'] = len(todo) - i
+            log.error(res['write_error'])
+            break
+        res['replaced' if existed else 'written'] += 1
     res['seconds'] = round(time.perf_counter() - t0, 3)
     return res
 

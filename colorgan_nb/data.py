@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import hashlib, logging, os, re, tarfile, tempfile
+import errno, hashlib, logging, os, re, tarfile, tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,10 +48,14 @@ def resolve_path(p: str | Path) -> Path:
     return p if p.is_absolute() else project_root() / p
 
 # %% ../nbs/00_data.ipynb #ac93c491
+_DISK_FULL = (errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC))
+
+
 def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object]) -> Path:
     """Write `data` (bytes, text, or a function that writes to the temporary path it is given) to `path`
     atomically: a unique temporary file in the same folder, then `os.replace`. On any error the temporary file
-    is removed and the error re-raised; `path` is then unchanged. Creates the parent folder. Returns `path`."""
+    is removed and the error re-raised; `path` is then unchanged (a full disk raises OSError saying "no space left on
+    device" and naming `path`). Creates the parent folder. Returns `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
@@ -65,8 +69,11 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object])
         else:
             tmp.write_text(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno in _DISK_FULL:
+            raise OSError(e.errno, f"no space left on device while writing {path}; the partial file was removed and "
+                          f"{path} is unchanged") from e  # fmt: skip
         raise
     return path
 
@@ -133,7 +140,7 @@ def decode_rgb(gray: torch.Tensor, pred: torch.Tensor, color_space: str = 'lab')
     return lab_to_rgb(decode_lab(gray, pred, 'lab'))
 
 # %% ../nbs/00_data.ipynb #10240c26
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif')  # multi-frame files: the first frame
 _GRAY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'}
 
 
@@ -322,7 +329,10 @@ class PhotoDataset(Dataset):
             size = cache_size or image_size
             imgs, kept = [], []
             for f in tqdm(
-                self.files, desc=f'caching {len(self.files)} images at {size}px', disable=not progress, leave=False
+                self.files,
+                desc=f'caching {len(self.files)} images at {size}px',
+                disable=None if progress else True,
+                leave=False,
             ):
                 try:
                     imgs.append(_resize_crop(read_rgb(f, min_size, allow_gray=False), size))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_gan_l1.ipynb #b4dad7be
 from __future__ import annotations
-import json, math, os, platform, shutil, tempfile, time
+import difflib, json, math, os, platform, shutil, socket, tempfile, time, weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +48,11 @@ from colorgan_nb.models import (
 )
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'CURVES', 'TEST_OVERRIDES', 'gradient_penalty',
-           'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'make_config', 'out_channels', 'generator_args',
-           'build_models', 'hardware_info', 'available_cores', 'train_file_ids', 'Trainer', 'triplets', 'gray_rgb',
-           'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
+__all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'CURVES', 'TEST_OVERRIDES',
+           'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
+           'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'available_cores',
+           'train_file_ids', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'triplets', 'gray_rgb', 'evaluate',
+           'plot_curves', 'Run', 'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -192,6 +193,24 @@ def _need(ok, key, value, valid):
         raise ValueError(f"{key}={value!r}: {valid}")
 
 
+# names users bring from papers and other repositories -> this config's key
+RENAMED = dict(lambda_l1='lambda_rec', lambda_mse='lambda_rec', l1_weight='lambda_rec', lr_g='lr', n_epochs='epochs',
+               lambda_gan='lambda_adv', img_size='image_size', load_size='image_size',
+               gp_weight='lambda_gp')  # fmt: skip
+
+
+def unknown_params_message(names) -> str:
+    "One line naming each unknown parameter and the closest valid key (difflib), e.g. `epoch` -> `epochs`."
+    parts = []
+    for n in names:
+        close = [RENAMED[n]] if n in RENAMED else difflib.get_close_matches(n, list(DEFAULTS), n=1, cutoff=0.6)
+        parts.append(f"{n!r}" + (f" (did you mean {close[0]!r}?)" if close else ''))
+    return (
+        f"unknown parameter {', '.join(parts)}; nothing was run. Valid parameters are the keys of "
+        "colorgan_nb.train.DEFAULTS (papermill --help-notebook nbs/02_gan_l1.ipynb lists them)"
+    )
+
+
 def make_config(preset: str = 'report_gan_l1', **params) -> dict:
     """The run's config: `DEFAULTS`, then `PRESETS[preset]`, then every param that is not None. Validates all of it
     (names, types, ranges) and raises ValueError naming the parameter and its valid values; unknown keys too."""
@@ -199,7 +218,7 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
         raise ValueError(f"preset={preset!r}: valid presets are {sorted(PRESETS)}")
     unknown = sorted(set(params) - set(DEFAULTS))
     if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; valid ones are {sorted(DEFAULTS)}")
+        raise ValueError(unknown_params_message(unknown))
     cfg = {**DEFAULTS, **PRESETS[preset], **{k: v for k, v in params.items() if v is not None}, 'preset': preset}
     c = cfg
     _need(c['dataset'] in DATASETS, 'dataset', c['dataset'], f"valid values are {DATASETS}")
@@ -369,8 +388,9 @@ class Trainer:
         torch.set_num_threads(cfg['threads'] or available_cores())
         torch.manual_seed(cfg['seed'])
         self.gen, self.disc = build_models(cfg)  # seeded weights; fails early if image_size does not fit
-        self.out = resolve_path(cfg['out_dir'])
-        self._check_out_dir()
+        self.out = check_out_dir(cfg)
+        self.lock = RunLock(self.out)
+        weakref.finalize(self, self.lock.release)
         workers = cfg['num_workers'] if cfg['num_workers'] is not None else min(4, available_cores())
         self.dls = dls or make_dataloaders(
             cfg['dataset'],
@@ -422,6 +442,7 @@ class Trainer:
                 "smaller decay"
             )
         self.history, self.epoch, self.best_score, self.best_epoch = [], 0, math.inf, 0
+        self._saved_epoch, self._session = 0, []
         if cfg['resume'] and (self.out / 'last.pt').exists():
             self._load_state(self.out / 'last.pt')
         self._prepare_out_dir()
@@ -431,25 +452,111 @@ class Trainer:
         "The generator used for validation, test and `best.pt`: the EMA copy when `ema` > 0."
         return self.ema.module if self.ema is not None else self.gen
 
+# %% ../nbs/02_gan_l1.ipynb #7794e469
+class RunLocked(RuntimeError):
+    "Another live process holds the run folder's lock."
+
+
+class RunLock:
+    """An exclusive lock on a run folder, so two runs never write into one `out_dir` at once. `out_dir/.lock` holds
+    the owner's pid, host and start time; the lock itself is an OS file lock (`fcntl.flock`; `msvcrt.locking` on
+    Windows), which the OS drops when its process dies, so a lock left by a killed run is stale and is taken over
+    (and logged). The same process may take a lock it already holds (a notebook cell run again). `acquire` raises
+    `RunLocked` naming the owner; `release` unlocks and removes the file."""
+
+    def __init__(self, folder: str | Path):
+        self.path, self.fd = Path(folder) / '.lock', None
+
+    def owner(self) -> dict:
+        "The recorded owner {'pid', 'host', 'started'} ({} when unreadable)."
+        try:
+            return json.loads(self.path.read_text() or '{}')
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _os_lock(fd)
+            except OSError:
+                os.close(fd)
+                o = self.owner()
+                if o.get('pid') == os.getpid() and o.get('host') == socket.gethostname():
+                    return self  # this process holds it already
+                raise RunLocked(
+                    f"{self.path.parent} is in use by another run (pid {o.get('pid', '?')} on {o.get('host', '?')}, "
+                    f"started {time.ctime(o['started']) if 'started' in o else '?'}); wait for it to finish or "
+                    "choose another out_dir"
+                ) from None
+            try:  # the file may have been released and removed between open and lock: then lock the new one
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        old = self.owner()
+        if old.get('pid') and old.get('pid') != os.getpid():
+            log.info(f"taking over the stale lock of {self.path.parent} (pid {old['pid']} is no longer running)")
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.time())).encode())
+        self.fd = fd
+        return self
+
+    def release(self):
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            try:
+                self.path.unlink(missing_ok=True)  # while still locked (POSIX)
+            except OSError:
+                pass  # Windows cannot remove an open file; the next run takes the stale file over
+            os.close(fd)  # closing the descriptor drops the OS lock
+
+
+def _os_lock(fd: int):
+    "Lock `fd` exclusively without waiting; OSError when another process holds it."
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
 # %% ../nbs/02_gan_l1.ipynb #be6f48b5
-@patch
-def _check_out_dir(self: Trainer):
-    has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
-    if has_run and not (self.cfg['resume'] or self.cfg['overwrite']):
+def check_out_dir(cfg: dict) -> Path:
+    """The run folder of `cfg` (absolute). Reads only. Raises ValueError when it already holds a run (a `last.pt` or
+    `metrics.json`) and neither `resume` nor `overwrite` is set, or when it is a file."""
+    out = resolve_path(cfg['out_dir'])
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out_dir={str(out)!r} is a file, not a folder")
+    has_run = (out / 'last.pt').exists() or (out / 'metrics.json').exists()
+    if has_run and not (cfg['resume'] or cfg['overwrite']):
         raise ValueError(
-            f"out_dir={str(self.out)!r} already holds a run; pass resume=True to continue it, "
+            f"out_dir={str(out)!r} already holds a run; pass resume=True to continue it, "
             f"overwrite=True to replace it, or another out_dir"
         )
+    return out
 
 
 @patch
 def _prepare_out_dir(self: Trainer):
-    "Only now, with everything built and checked, is the run folder touched."
+    """Only now, with everything built and checked, is the run folder touched: lock it (`RunLock`), replace an earlier
+    run (`overwrite`) or set aside the metrics.json of the run being resumed (it would describe older weights)."""
+    self.lock.acquire()
     has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
     if has_run and self.cfg['overwrite'] and not self.cfg['resume']:
         for p in ('last.pt', 'best.pt', 'metrics.json', 'history.csv', 'curves.png', 'grids', 'results'):
             q = self.out / p
             shutil.rmtree(q) if q.is_dir() else q.unlink(missing_ok=True)
+    old = self.out / 'metrics.json'
+    if self.cfg['resume'] and old.exists() and self.epoch < self.cfg['epochs']:
+        kept = old.with_name(f'metrics_epoch{self.epoch:03d}.json')
+        os.replace(old, kept)
+        log.info(f"resuming past epoch {self.epoch}: its metrics.json is kept as {kept.name}")
     (self.out / 'grids').mkdir(parents=True, exist_ok=True)
     atomic_write(self.out / 'config.json', json.dumps(self.cfg, indent=2))
     root = project_root()  # paths relative to the project, so the file means the same in another clone
@@ -515,6 +622,7 @@ def _load_state(self: Trainer, path):
         if getattr(self, name) is not None and ck.get(name) is not None:
             getattr(self, name).load_state_dict(ck[name])
     self.epoch, self.history = ck['epoch'], list(ck['history'])
+    self._saved_epoch = self.epoch
     self.best_score, self.best_epoch = ck['best_score'], ck['best_epoch']
     torch.set_rng_state(ck['torch_rng'].cpu())
     log.info(f"resumed from {path} at epoch {self.epoch}")
@@ -535,8 +643,7 @@ def _autocast(self: Trainer, on=True):
 def _check(self: Trainer, loss, what, step):
     if not torch.isfinite(loss):
         raise FloatingPointError(
-            f"{what} loss is {loss.item()} at epoch {self.epoch + 1}, step {step}; stopping. "
-            f"The last good checkpoint ({self.out / 'last.pt'}, epoch {self.epoch}) is intact."
+            f"{what} loss is {loss.item()} at epoch {self.epoch + 1}, step {step}; stopping. {self._intact()}"
         )
 
 
@@ -572,6 +679,7 @@ def train_epoch(self: Trainer) -> dict:
         dynamic_ncols=True,
         mininterval=1.0,
         leave=False,
+        disable=None,  # a bar in a terminal only; notebooks and papermill logs get the one line per epoch
     )
     for step, (gray, real) in enumerate(bar, 1):
         if step > total:
@@ -666,18 +774,29 @@ def fit(self: Trainer) -> dict:
         f"{self.dls.info['sizes']} images of {cfg['dataset']} at {cfg['image_size']}px, device {self.device}, "
         f"{torch.get_num_threads()} threads, out_dir {self.out}"
     )
-    while self.epoch < cfg['epochs']:
-        row = {**self.train_epoch(), **self.validate()}
-        self.epoch = row['epoch']
-        self.end_epoch(row)
-    plot_curves(pd.DataFrame(self.history), self.out / 'curves.png')
-    return self.finish(time.perf_counter() - t_start)
+    self.lock.acquire()  # again, in case it was released by an earlier fit of this trainer
+    try:
+        self._session = []  # seconds of the epochs trained in this call, for the ETA
+        while self.epoch < cfg['epochs']:
+            row = {**self.train_epoch(), **self.validate()}
+            self.epoch = row['epoch']
+            self.end_epoch(row)
+        plot_curves(pd.DataFrame(self.history), self.out / 'curves.png')
+        return self.finish(time.perf_counter() - t_start)
+    finally:
+        self.lock.release()
 
 
 @patch
 def end_epoch(self: Trainer, row: dict):
-    """After an epoch: step the schedulers, record the row, save the grid, `best.pt` when the row's `score` is the best
-    so far, `last.pt` and `history.csv`, and print one line."""
+    """After an epoch: check that the weights and validation metrics are finite (FloatingPointError otherwise, before
+    anything is written), step the schedulers, record the row, save the grid, `best.pt` when the row's `score` is the
+    best so far, `last.pt` and `history.csv`, and print one line."""
+    bad = self._not_finite(row)
+    if bad:
+        raise FloatingPointError(
+            f"{bad} after epoch {self.epoch}; stopping before anything of it is saved. {self._intact()}"
+        )
     for s in (self.sched_g, self.sched_d):
         if s is not None:
             s.step(row['val_loss'])
@@ -691,19 +810,51 @@ def end_epoch(self: Trainer, row: dict):
                     val=val, train_files=self.train_files, **self._model_info())  # fmt: skip
         save_checkpoint(best, self.out / 'best.pt')
     save_checkpoint(self._state(), self.out / 'last.pt')
+    self._saved_epoch = self.epoch
     _write_history(self.history, self.out / 'history.csv')
+    self._session.append(row['seconds'])
     print(self.epoch_line(row), flush=True)
 
 
 @patch
+def _not_finite(self: Trainer, row: dict) -> str | None:
+    "What is NaN or infinite after an epoch (a validation metric or a weight), else None."
+    for k, v in row.items():
+        if k.startswith('val_') and isinstance(v, float) and math.isnan(v) or k == 'val_loss' and math.isinf(v):
+            return f"validation {k[4:]} is {v}"
+    for name, net in (('generator', self.gen), ('discriminator', self.disc), ('EMA generator', self.ema)):
+        for k, t in (net.state_dict() if net is not None else {}).items():
+            if t.is_floating_point() and not torch.isfinite(t).all():
+                return f"{name} weight {k!r} is not finite"
+    return None
+
+
+@patch
+def _intact(self: Trainer) -> str:
+    "Where the last good state is, for error messages."
+    last = self.out / 'last.pt'
+    if last.exists():
+        return f"The last good checkpoint ({last}, epoch {self._saved_epoch}) is intact."
+    return 'No checkpoint had been written yet.'
+
+
+def _hms(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+@patch
 def epoch_line(self: Trainer, row: dict) -> str:
-    "The one line per epoch: losses, validation metrics, seconds and images/s, and whether it is the best so far."
+    """The one line per epoch: losses, validation metrics, seconds, images/s, the time left (ETA, from the last epochs'
+    pace) and whether it is the best so far."""
     d = '-' if math.isnan(row['loss_d']) else f"{row['loss_d']:.4f}"
+    recent = self._session or [row['seconds']]
+    eta = np.mean(recent[-3:]) * (self.cfg['epochs'] - self.epoch)  # the last epochs' pace: adversarial ones are slower
     return (
         f"epoch {self.epoch}/{self.cfg['epochs']}: G {row['loss_g']:.4f}  D {d}  rec {row['loss_rec']:.4f}  "
         f"val PSNR {row['val_psnr']:.2f} dB  SSIM {row['val_ssim']:.4f}  dE {row['val_ciede2000']:.2f}  "
-        f"colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s, {row['images_per_s']:.1f} img/s)"
-        + ('  *best' if self.best_epoch == self.epoch else '')
+        f"colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s, {row['images_per_s']:.1f} img/s, "
+        f"ETA {_hms(eta)})" + ('  *best' if self.best_epoch == self.epoch else '')
     )
 
 
@@ -770,7 +921,7 @@ def evaluate(
     mm, mg, k = MeanMetrics(), MeanMetrics(), 0
     if results_dir is not None:
         Path(results_dir).mkdir(parents=True, exist_ok=True)
-    for gray, real in tqdm(loader, desc='test', unit='batch', leave=False, mininterval=1.0):
+    for gray, real in tqdm(loader, desc='test', unit='batch', leave=False, mininterval=1.0, disable=None):
         gray, real = gray.to(device), real.to(device)
         with autocast() if autocast else nullcontext():
             fake = gen(gray).float()
@@ -845,12 +996,27 @@ def run_experiment(**params) -> Run:
     return Run(t.out, metrics, pd.DataFrame(t.history))
 
 
-def experiment_params(namespace: dict, test: bool | None = None) -> dict:
-    """The config keys found in `namespace` (a notebook's `globals()` after its parameters cell), plus
-    `TEST_OVERRIDES` and a temporary out_dir under nbdev_test (`IN_TEST` set) or when `test`."""
+def experiment_params(namespace: dict, before: set | None = None, test: bool | None = None) -> dict:
+    """The run's parameters from a notebook's `globals()` after its parameters cell (and papermill's injected cell),
+    checked before anything runs: the config keys found in `namespace`, plus `TEST_OVERRIDES` and a temporary out_dir
+    under nbdev_test (`IN_TEST` set) or when `test`. `before`, the notebook's names just before its parameters cell,
+    catches mistyped papermill parameters (`-p epoch 3`): any new public name that is not a config key raises
+    ValueError naming the closest key. Also raises ValueError (one short message) for a value `make_config` rejects or
+    an out_dir that holds another run."""
+    if before is not None:
+        new = {k: v for k, v in namespace.items() if k not in before and not k.startswith('_')}
+        unknown = sorted(
+            k for k, v in new.items() if k not in DEFAULTS and not isinstance(v, type(os)) and not callable(v)
+        )
+        if unknown:
+            raise ValueError(unknown_params_message(unknown)) from None
     p = {k: namespace[k] for k in DEFAULTS if k in namespace}
     if test if test is not None else os.environ.get('IN_TEST'):
         p.update(TEST_OVERRIDES, out_dir=tempfile.mkdtemp(prefix=f"colorgan_{p.get('preset', 'run')}_"))
+    try:
+        check_out_dir(make_config(**p))
+    except ValueError as e:
+        raise ValueError(str(e)) from None  # one short traceback in papermill's output
     return p
 
 

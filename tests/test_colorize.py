@@ -1,6 +1,6 @@
 "Colorizing (API and CLI), the shipped default model, full-resolution recombination, evaluation."
 
-import json, shutil, subprocess, sys
+import errno, json, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np
 import pytest
@@ -83,7 +83,8 @@ def test_colorize_folder_skips_bad_files_and_keeps_existing(tmp_path, lab_ckpt, 
     res = colorize_files([src / 'aqua.jpg'], lab_ckpt, out / 'in', device='cpu', progress=False)
     assert res['exists'] == 1 and (out / 'in' / 'aqua.png').read_bytes() == b'keep me'
     res = colorize_files([src / 'aqua.jpg'], lab_ckpt, out / 'in', overwrite=True, device='cpu', progress=False)
-    assert res['written'] == 1 and Image.open(out / 'in' / 'aqua.png').size == Image.open(src / 'aqua.jpg').size
+    assert res['replaced'] == 1 and res['written'] == 0  # an overwrite is not counted as a new file
+    assert Image.open(out / 'in' / 'aqua.png').size == Image.open(src / 'aqua.jpg').size
 
 
 def test_bad_checkpoint_is_a_clear_cli_error(tmp_path, capsys):
@@ -249,3 +250,76 @@ def test_export_writes_float16_and_onnx_that_match(tmp_path):
         assert out.shape == rgb.shape and np.abs(out - ref).max() <= 2, f
     r = subprocess.run(['colorgan', 'export'], capture_output=True, text=True, env=user_env(), timeout=60)
     assert r.returncode == 2 and 'say what to write' in r.stderr
+
+
+def test_inputs_with_one_output_name_get_unique_names(tmp_path, lab_ckpt, capsys):
+    for d in ('a', 'b'):
+        (tmp_path / d).mkdir()
+        shutil.copy(SAMPLE / 'storm.jpg', tmp_path / d / 'x.jpg')
+    Image.open(SAMPLE / 'aqua.jpg').save(tmp_path / 'a' / 'x.png')
+    files = [str(tmp_path / 'a' / 'x.jpg'), str(tmp_path / 'b' / 'x.jpg'), str(tmp_path / 'a' / 'x.png')]
+    cmd = ['colorize', *files, files[0], '--checkpoint', str(lab_ckpt), '--out', str(tmp_path / 'out')]
+    assert main(cmd) == 0
+    assert 'written 3, kept existing 0' in capsys.readouterr().out  # the repeated file is done once
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == ['x_jpg-2.png', 'x_jpg.png', 'x_png.png']
+    assert main([*cmd, '--overwrite']) == 0
+    assert 'written 0, replaced 3' in capsys.readouterr().out
+
+
+def test_folder_skips_are_counted_by_reason_and_multiframe_files_noted(tmp_path, lab_ckpt, capsys):
+    src = tmp_path / 'in'
+    src.mkdir()
+    shutil.copy(SAMPLE / 'storm.jpg', src / 'storm.jpg')
+    (src / 'README.txt').write_text('photo credits')
+    (src / 'gone.jpg').symlink_to(tmp_path / 'deleted.jpg')
+    frames = [Image.open(SAMPLE / n).convert('RGB').resize((96, 64)) for n in ('aqua.jpg', 'wood.jpg')]
+    frames[0].save(src / 'anim.gif', save_all=True, append_images=frames[1:])
+    assert main(['colorize', str(src), '--checkpoint', str(lab_ckpt), '--out', str(tmp_path / 'out')]) == 0
+    o = capsys.readouterr().out
+    assert 'written 2,' in o and '1 not an image (.txt)' in o and '1 broken link' in o
+    assert f"note: {src / 'anim.gif'}: first of its 2 frames used" in o
+    assert Image.open(tmp_path / 'out' / 'in' / 'anim.png').size == (96, 64)
+
+
+def test_write_failures_are_clear_and_leave_no_partial_files(tmp_path, lab_ckpt, capsys, monkeypatch):
+    ck = ['--checkpoint', str(lab_ckpt)]
+    (tmp_path / 'afile').write_text('x')
+    assert main(['colorize', str(SAMPLE / 'storm.jpg'), *ck, '--out', str(tmp_path / 'afile')]) == 3
+    assert 'is a file, not a folder' in capsys.readouterr().err
+    # a read-only output folder (root ignores permissions, so then the OS refusal is simulated)
+    ro = tmp_path / 'ro'
+    ro.mkdir()
+    ro.chmod(0o555)
+    with monkeypatch.context() as m:
+        if os.geteuid() == 0:
+            m.setattr(tempfile, 'mkstemp', lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, 'Permission denied')))
+        assert main(['colorize', str(SAMPLE / 'storm.jpg'), *ck, '--out', str(ro)]) == 3
+    assert f'cannot write to {ro}: Permission denied' in capsys.readouterr().err and not list(ro.iterdir())
+    # disk full at the second of three photos: it stops, says so, and leaves no partial file
+    real_save, calls = Image.Image.save, []
+
+    def save_until_full(self, fp, *a, **k):
+        calls.append(fp)
+        if len(calls) == 2:
+            Path(fp).write_bytes(b'half a png')
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        return real_save(self, fp, *a, **k)
+
+    monkeypatch.setattr(Image.Image, 'save', save_until_full)
+    photos = [str(SAMPLE / n) for n in ('storm.jpg', 'aqua.jpg', 'wood.jpg')]
+    assert main(['colorize', *photos, *ck, '--out', str(tmp_path / 'out')]) == 3
+    err = capsys.readouterr().err
+    assert 'no space left on device' in err and 'aqua.png' in err and '2 file(s) not done' in err
+    assert [p.name for p in (tmp_path / 'out').iterdir()] == ['storm.png']
+
+
+def test_evaluate_json_folder_is_refused_first_and_data_is_relative_to_cwd(tmp_path, lab_ckpt, capsys, monkeypatch):
+    (tmp_path / 'photos').mkdir()
+    for n in ('storm.jpg', 'aqua.jpg'):
+        shutil.copy(SAMPLE / n, tmp_path / 'photos' / n)
+    monkeypatch.chdir(tmp_path)
+    cmd = ['evaluate', '--data', 'photos', '--checkpoint', str(lab_ckpt), '--no-full-res']
+    assert main([*cmd, '--json', '.']) == 2
+    assert 'is a folder' in capsys.readouterr().err
+    assert main([*cmd, '--json', 'scores.json']) == 0
+    assert json.loads(Path('scores.json').read_text())['n_images'] == 2

@@ -1,7 +1,58 @@
-"Repository hygiene: README mirrors nbs/index.ipynb, parameters cells keep their papermill tag."
+"""Repository hygiene: README mirrors nbs/index.ipynb, parameters cells keep their papermill tag, the Colab cells and
+links follow settings.ini. Forks: set `git_url` and `branch` in settings.ini, then `python tests/test_repo.py` rewrites
+every notebook's Colab cell and the Colab link in nbs/index.ipynb (then run `nbdev_readme`)."""
 
-import json, re
-from conftest import ROOT
+import configparser, json, os, re, subprocess, sys, types
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import ROOT, user_env
+
+COLAB = """# Colab: clone this repository and install it (a regular install: imports work at once, no restart); does nothing
+# elsewhere. The URL comes from settings.ini (git_url); forks set it there and run `python tests/test_repo.py`.
+import importlib, os, subprocess, sys
+
+if 'google.colab' in sys.modules and not os.path.exists(_clone := '/content/colorgan_nb'):
+    subprocess.run(['git', 'clone', '-q', '--depth', '1', '{git_url}', _clone], check=True)  # fmt: skip
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', _clone], check=True)
+    importlib.invalidate_caches()
+    os.chdir(f'{{_clone}}/nbs')"""
+COLAB_LINK = re.compile(r'https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/nbs/')
+
+
+def settings():
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / 'settings.ini')
+    return cfg['DEFAULT']
+
+
+def colab_cell() -> str:
+    return COLAB.format(git_url=settings()['git_url'])
+
+
+def colab_link() -> str:
+    s = settings()
+    return f"https://colab.research.google.com/github/{s['git_url'].split('github.com/')[1]}/blob/{s['branch']}/nbs/"
+
+
+def _notebooks():
+    for f in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        yield f, json.loads(f.read_text())
+
+
+def _src(c):
+    return ''.join(c['source'])
+
+
+def sync_colab():
+    "Rewrite the Colab cells and links from settings.ini (for forks)."
+    for f, nb in _notebooks():
+        for c in nb['cells']:
+            if c['cell_type'] == 'code' and _src(c).startswith('# Colab:'):
+                c['source'] = colab_cell().splitlines(keepends=True)
+            elif c['cell_type'] == 'markdown':
+                c['source'] = COLAB_LINK.sub(colab_link(), _src(c)).splitlines(keepends=True)
+        f.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
 
 
 def _norm(s):
@@ -40,4 +91,36 @@ def test_exported_code_is_wrapped_at_120_characters():
 def test_inference_modules_do_not_import_the_trainer():
     for name in ('colorize', 'cli', 'models', 'metrics', 'data'):
         text = (ROOT / 'colorgan_nb' / f'{name}.py').read_text()
-        assert 'from .train' not in text and 'colorgan_nb.train' not in text, name
+        assert not re.search(r'^\s*(from|import)\s+(\.train|colorgan_nb\.train)\b', text, re.M), name
+
+
+def test_colab_cells_and_links_follow_settings_ini():
+    cells, links = 0, []
+    for f, nb in _notebooks():
+        colab = [_src(c) for c in nb['cells'] if c['cell_type'] == 'code' and _src(c).startswith('# Colab:')]
+        assert colab == ([colab_cell()] if f.stem != 'index' else []), f'{f.name}: run python tests/test_repo.py'
+        cells += len(colab)
+        links += [m.group(0) for c in nb['cells'] for m in COLAB_LINK.finditer(_src(c))]
+    assert cells >= 9 and links and set(links) == {colab_link()}
+
+
+def test_colab_cell_installs_the_package_so_it_imports_without_a_restart(tmp_path):
+    """Run the Colab cell as Colab would (google.colab imported), cloning this checkout instead of GitHub and installing
+    into a fresh site folder (that is on sys.path from the start, like Colab's site-packages), then import."""
+    site, clone = tmp_path / 'site', tmp_path / 'clone'
+    site.mkdir()
+    code = colab_cell().replace(settings()['git_url'], ROOT.as_uri()).replace('/content/colorgan_nb', str(clone))
+    prog = (
+        "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + code + "\n"
+        "import colorgan_nb, colorgan_nb.colorize, os\nprint(colorgan_nb.__file__)\nprint(os.getcwd())"
+    )
+    env = {**user_env(), 'PYTHONPATH': str(site), 'PIP_TARGET': str(site), 'PIP_NO_DEPS': '1'}
+    r = subprocess.run([sys.executable, '-c', prog], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    where, cwd = r.stdout.split()[-2:]
+    assert where == str(site / 'colorgan_nb' / '__init__.py') and cwd == str(clone / 'nbs')
+
+
+if __name__ == '__main__':
+    sync_colab()
+    print('Colab cells and links now follow settings.ini; run nbdev_readme to update README.md')

@@ -1,6 +1,7 @@
 "Training engine: exact resume, NaN stop, early errors, safe checkpoints, a loss that falls, metrics vs references."
 
-import hashlib, json, math
+import errno, hashlib, json, math, subprocess, sys
+from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from skimage.metrics import peak_signal_noise_ratio as sk_psnr, structural_simil
 from colorgan_nb import train as T
 from colorgan_nb.models import load_checkpoint, load_generator
 from colorgan_nb.metrics import ciede2000, colorfulness, image_metrics
+from conftest import ROOT, user_env
 
 TINY = dict(
     dataset='sample',
@@ -236,3 +238,116 @@ def test_freeze_encoder_trains_the_decoder_only(tmp_path):
     assert not torch.equal(head, t.gen.head.weight)
     with pytest.raises(ValueError, match='freeze_encoder'):
         T.make_config(freeze_encoder=True)  # unet_vgg has no pretrained encoder
+
+
+# --- reliability: nothing saved is lost, no silent wrong run ----------------------------------------------------
+
+
+def test_a_mistyped_papermill_parameter_stops_the_run_at_once(tmp_path):
+    "papermill passes unknown names through; the cell after `parameters` refuses them, naming the closest key."
+    out = tmp_path / 'run'
+    r = subprocess.run(
+        [sys.executable, '-m', 'papermill', str(ROOT / 'nbs' / '02_gan_l1.ipynb'), str(tmp_path / 'o.ipynb'),
+         '-p', 'epoch', '3', '-p', 'out_dir', str(out)],
+        capture_output=True, text=True, env=user_env(), cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert r.returncode != 0
+    assert "unknown parameter 'epoch' (did you mean 'epochs'?)" in r.stderr, r.stderr[-2000:]
+    nb = json.loads((tmp_path / 'o.ipynb').read_text())
+    ran = [c for c in nb['cells'] if c['cell_type'] == 'code' and c.get('execution_count')]
+    assert 'experiment_params(globals(), before=' in ''.join(ran[-1]['source'])  # the cell right after parameters
+    assert not out.exists()
+
+
+def test_nothing_in_the_run_folder_changes_before_the_run_is_valid(tmp_path):
+    out = tmp_path / 'run'
+    T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(FileNotFoundError):  # overwrite with a missing data folder
+        T.Trainer({**TINY, 'dataset': 'folder', 'data_dir': str(tmp_path / 'none'), 'out_dir': str(out), 'overwrite': True})
+    with pytest.raises(ValueError, match='cannot resume'):  # resume with another architecture
+        T.Trainer({**TINY, 'epochs': 2, 'base_channels': 16, 'out_dir': str(out), 'resume': True})
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    with pytest.raises(FileNotFoundError):  # missing Flowers-102
+        T.Trainer({**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'out_dir': str(tmp_path / 'r2')})
+    (tmp_path / 'kaggle' / 'l').mkdir(parents=True)  # a Kaggle folder without its ab files
+    np.save(tmp_path / 'kaggle' / 'l' / 'gray_scale.npy', np.zeros((4, 24, 24), np.uint8))
+    with pytest.raises((FileNotFoundError, ValueError)):
+        T.Trainer({**TINY, 'dataset': 'kaggle', 'data_dir': str(tmp_path / 'kaggle'), 'out_dir': str(tmp_path / 'r3')})
+    assert not (tmp_path / 'r2').exists() and not (tmp_path / 'r3').exists()
+
+
+def test_nan_weights_after_a_finite_loss_are_not_saved(tmp_path, monkeypatch):
+    out = tmp_path / 'run'
+    T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
+    digests = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in ('last.pt', 'best.pt', 'history.csv')}
+    real = T.Trainer.train_epoch
+
+    def poisoned(self):
+        row = real(self)  # every loss of the epoch was finite
+        next(self.gen.parameters()).data.fill_(float('nan'))
+        return row
+
+    monkeypatch.setattr(T.Trainer, 'train_epoch', poisoned)
+    with pytest.raises(FloatingPointError, match=r'after epoch 2; stopping before anything of it is saved') as e:
+        T.Trainer(T.make_config(**TINY, epochs=2, out_dir=str(out), resume=True)).fit()
+    assert f"({out / 'last.pt'}, epoch 1) is intact" in str(e.value)
+    assert {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in digests} == digests
+    assert not (out / 'grids' / 'epoch_002.png').exists()
+
+
+HOLD = """
+import sys, time
+from colorgan_nb import train as T
+t = T.Trainer(T.make_config(**{cfg!r}))
+t._prepare_out_dir()
+print('holding', flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_run_folder_in_use_is_refused_and_a_killed_runs_lock_is_taken_over(tmp_path, caplog):
+    cfg = dict(TINY, epochs=1, out_dir=str(tmp_path / 'run'))
+    p = subprocess.Popen([sys.executable, '-c', HOLD.format(cfg=cfg)], stdout=subprocess.PIPE, text=True, env=user_env())
+    try:
+        assert p.stdout.readline().strip() == 'holding'
+        with pytest.raises(T.RunLocked, match=rf'is in use by another run \(pid {p.pid} on'):
+            T.Trainer({**cfg, 'overwrite': True}).fit()
+        assert not (tmp_path / 'run' / 'last.pt').exists()
+    finally:
+        p.kill()  # SIGKILL: no cleanup runs, the .lock file stays behind
+        p.wait()
+    assert json.loads((tmp_path / 'run' / '.lock').read_text())['pid'] == p.pid
+    with caplog.at_level('INFO', logger='colorgan_nb'):
+        T.Trainer({**cfg, 'overwrite': True}).fit()
+    assert f'stale lock of {tmp_path / "run"} (pid {p.pid}' in caplog.text
+    assert (tmp_path / 'run' / 'metrics.json').exists() and not (tmp_path / 'run' / '.lock').exists()
+
+
+def test_disk_full_while_saving_says_so_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    out = tmp_path / 'run'
+    T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
+    digest = hashlib.sha256((out / 'last.pt').read_bytes()).hexdigest()
+    real_save = torch.save
+
+    def save_until_full(obj, f, *a, **k):
+        if 'last.pt' in str(f):
+            Path(f).write_bytes(b'half a checkpoint')
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        return real_save(obj, f, *a, **k)
+
+    monkeypatch.setattr(torch, 'save', save_until_full)
+    with pytest.raises(OSError, match=r'no space left on device while writing .*last\.pt; the partial file was removed'):
+        T.Trainer(T.make_config(**TINY, epochs=2, out_dir=str(out), resume=True)).fit()
+    assert hashlib.sha256((out / 'last.pt').read_bytes()).hexdigest() == digest
+    assert not [p.name for p in out.iterdir() if p.name.endswith('.tmp')] and not (out / '.lock').exists()
+
+
+def test_resuming_a_finished_run_sets_its_metrics_aside(tmp_path):
+    out = tmp_path / 'run'
+    T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
+    first = (out / 'metrics.json').read_text()
+    t = T.Trainer(T.make_config(**TINY, epochs=2, out_dir=str(out), resume=True))
+    assert not (out / 'metrics.json').exists() and (out / 'metrics_epoch001.json').read_text() == first
+    t.fit()
+    assert json.loads((out / 'metrics.json').read_text())['epochs_trained'] == 2
