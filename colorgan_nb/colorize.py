@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from colorgan_nb.data import (
     BadImage,

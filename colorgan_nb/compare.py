@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_compare.ipynb #4a4a0d29
 from __future__ import annotations
-import base64, json, os, time
+import base64, json, os, sys, time
 from pathlib import Path
 
 import nbformat
@@ -236,7 +236,8 @@ def run_study(
     progress: bool = True,
 ) -> dict:
     """Run 02_gan_l1, 03_gan_mse and 04_wgan with papermill (`params` passed to each, `out_dir` set to
-    out_root/gan_l1 etc.), then 05_compare on their folders. Returns `render_report`-style paths and the run folders.
+    out_root/gan_l1 etc.), then 05_compare on their folders; with `progress`, each run's per-epoch lines are printed.
+    Returns `render_report`-style paths and the run folders.
     Raises FileNotFoundError when the notebooks are not found (install from a clone), papermill's error if a run
     fails."""
     import papermill as pm
@@ -258,7 +259,8 @@ def run_study(
             parameters={**params, 'out_dir': str(d)},
             kernel_name=kernel,
             cwd=str(nbs),
-            progress_bar=progress,
+            progress_bar=False,
+            stdout_file=sys.stdout if progress else None,  # the engine's one line per epoch, in the terminal
         )
     pm.execute_notebook(
         str(nbs / '05_compare.ipynb'),

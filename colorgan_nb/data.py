@@ -17,7 +17,7 @@ import kornia.color as KC
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars, shown in a terminal only (disable=None): notebooks get no widget noise
 
 log = logging.getLogger('colorgan_nb')
 

@@ -1,6 +1,6 @@
 """Repository hygiene: README mirrors nbs/index.ipynb, parameters cells keep their papermill tag, the Colab cells and
 links follow settings.ini. Forks: set `git_url` and `branch` in settings.ini, then `python tests/test_repo.py` rewrites
-every notebook's Colab cell and the Colab link in nbs/index.ipynb (then run `nbdev_readme`)."""
+every notebook's Colab cell and the Colab link in nbs/index.ipynb, and renders README.md from it."""
 
 import configparser, json, os, re, subprocess, sys, types
 from pathlib import Path
@@ -55,15 +55,15 @@ def sync_colab():
         f.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
 
 
-def _norm(s):
-    return re.sub(r'\s+', ' ', s).strip()
+def render_readme() -> str:
+    "README.md: the markdown cells of nbs/index.ipynb, one after another."
+    nb = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())
+    return '\n\n'.join(_src(c).strip() for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
 
 
 def test_readme_is_rendered_from_index():
-    nb = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())
-    readme = _norm((ROOT / 'README.md').read_text())
-    cells = [_norm(''.join(c['source'])) for c in nb['cells'] if c['cell_type'] == 'markdown']
-    assert cells and all(c in readme for c in cells)
+    assert (ROOT / 'README.md').read_text() == render_readme(), 'run python tests/test_repo.py'
+
 
 
 def test_experiment_notebooks_have_a_tagged_parameters_cell():
@@ -123,4 +123,5 @@ def test_colab_cell_installs_the_package_so_it_imports_without_a_restart(tmp_pat
 
 if __name__ == '__main__':
     sync_colab()
-    print('Colab cells and links now follow settings.ini; run nbdev_readme to update README.md')
+    (ROOT / 'README.md').write_text(render_readme())
+    print('the Colab cells and links follow settings.ini; README.md is rendered from nbs/index.ipynb')
