@@ -49,7 +49,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None) -> dict:
     stages = {k: [] for k in ('decode', 'model', 'recombine', 'write', 'total', 'floor')}
     for i in range(repeat + 1):
         t0 = time.perf_counter()
-        rgb, _ = _read_capped(Path(path), 1000)
+        rgb, _, _ = _read_capped(Path(path), 1000)
         t1 = time.perf_counter()
         ab = cz.predict_ab(rgb)
         t2 = time.perf_counter()
@@ -58,7 +58,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None) -> dict:
         write(res)
         t4 = time.perf_counter()
         f0 = time.perf_counter()
-        rgb2, _ = _read_capped(Path(path), 1000)
+        rgb2, _, _ = _read_capped(Path(path), 1000)
         write(rgb2)
         f1 = time.perf_counter()
         del rgb, rgb2, res
@@ -113,22 +113,26 @@ def main(argv=None):
     t = time.perf_counter()
     subprocess.run(['colorgan', '--help'], capture_output=True, check=True)
     print(f"\n`colorgan --help`: {time.perf_counter() - t:.2f} s wall")
-    ev = tmp / 'eval'
-    ev.mkdir(exist_ok=True)
     from PIL import Image
 
-    for i, f in enumerate(sorted((ROOT / 'data/sample').glob('*.jpg'))[:4]):
-        Image.open(f).convert('RGB').resize((1200, 900), Image.BICUBIC).save(ev / f'p{i}.jpg', quality=90)
-    t = time.perf_counter()
-    subprocess.run(
-        ['colorgan', 'evaluate', '--data', str(ev)] + (['--checkpoint', a.checkpoint] if a.checkpoint else []),
-        capture_output=True,
-        check=True,
-    )
+    walls = {}
+    for n in (4, 12):  # two folder sizes: the difference gives the per-photo cost without the start-up
+        ev = tmp / f'eval{n}'
+        ev.mkdir(exist_ok=True)
+        for i, f in enumerate(sorted((ROOT / 'data/sample').glob('*.jpg'))[:n]):
+            Image.open(f).convert('RGB').resize((1200, 900), Image.BICUBIC).save(ev / f'p{i}.jpg', quality=90)
+        t = time.perf_counter()
+        subprocess.run(
+            ['colorgan', 'evaluate', '--data', str(ev)] + (['--checkpoint', a.checkpoint] if a.checkpoint else []),
+            capture_output=True,
+            check=True,
+        )
+        walls[n] = time.perf_counter() - t
     print(
-        f"`colorgan evaluate` on 4 photos of 1.08 MP (model size and full resolution): {(time.perf_counter() - t) / 4:.2f} s per photo"
+        f"`colorgan evaluate` on 1.08 MP photos (model size and full resolution): 4 photos {walls[4]:.1f} s "
+        f"({walls[4] / 4:.2f} s per photo with start-up), 12 photos {walls[12]:.1f} s; per extra photo "
+        f"{(walls[12] - walls[4]) / 8:.2f} s, start-up {walls[4] - 4 * (walls[12] - walls[4]) / 8:.1f} s"
     )
-
 
 if __name__ == '__main__':
     main()

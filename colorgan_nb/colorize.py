@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import functools, importlib.util, time
+import functools, importlib.util, os, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -423,12 +424,13 @@ def evaluate_folder(
 ) -> dict:
     """Score a checkpoint (None: the default model) on colour photos: one folder, a list, or folders joined by
     `os.pathsep`. Returns {'model_res': {...}, 'full_res': {...}}, each mapping 'model', 'gray' and 'mean_ab' to
-    per-image means of `metrics.image_metrics` plus colorfulness_gap; 'model_res' is the photo resized to `eval_size`
-    (default: the model's training size) and centre-cropped, 'full_res' the whole photo. Also 'n_images', 'skipped'
+    per-image means of `metrics.photo_metrics` (as `image_metrics`, faster at full resolution) plus colorfulness_gap;
+    'model_res' is the photo resized to `eval_size` (default: the model's training size) and centre-cropped, 'full_res'
+    the whole photo. Also 'n_images', 'skipped'
     (counts by reason), 'overlap' (photos the model trained on, with why: a warning is logged) and 'notes'. Gray and
     unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders or a
     bad checkpoint."""
-    from colorgan_nb.metrics import image_metrics, MeanMetrics
+    from colorgan_nb.metrics import MeanMetrics, photo_metrics
 
     cz = Colorizer(checkpoint, device)
     files = find_images_in(data_dir)[:max_images]
@@ -443,6 +445,7 @@ def evaluate_folder(
     mean_ab = torch.stack(means).mean(0).view(2, 1, 1)
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}
+    pool = ThreadPoolExecutor(min(3, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else 2))
     for f in tqdm(files, desc='evaluating', unit='img', disable=not progress, mininterval=0.5):
         try:
             rgb = read_rgb(f, min_size=16, allow_gray=False).permute(1, 2, 0).contiguous().numpy()
@@ -454,14 +457,15 @@ def evaluate_folder(
             overlap[str(f)] = why
         for res in resolutions:
             img = _center(rgb, s) if res == 'model_res' else rgb
-            true = torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255
+            true_lab = rgb_to_lab(torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255)[0].permute(1, 2, 0)
             preds = dict(
                 model=cz.colorize_array(img), gray=recolor(img, torch.zeros(2, 1, 1)), mean_ab=recolor(img, mean_ab)
             )
-            for k, p in preds.items():
-                m = image_metrics(torch.from_numpy(p).permute(2, 0, 1)[None].float() / 255, true, full=True)
+            scores = pool.map(lambda p: photo_metrics(p, img, true_lab.numpy()), preds.values())  # SciPy frees the GIL
+            for k, m in zip(preds, scores):
                 m['colorfulness_gap'] = (m['colorfulness'] - m.pop('colorfulness_target')).abs()
                 acc[res][k].add(m)
+    pool.shutdown()
     if overlap:
         log.warning(
             f"{len(overlap)} of the evaluated photos were in this model's training set, so their scores flatter it: "
@@ -481,7 +485,7 @@ def evaluate_folder(
         data_dir=str(data_dir),
         notes={
             'mean_ab': 'constant ab = the mean ab of the evaluated photos (an oracle constant)',
-            'ssim': 'windowed SSIM (11x11 Gaussian, torchmetrics)',
+            'ssim': 'windowed SSIM (11x11 Gaussian; scikit-image, within 3e-3 of torchmetrics, 5e-3 at 64 px)',
             'lpips, fid': 'not computed: their pretrained weights cannot be downloaded here',
         },
     )

@@ -47,12 +47,14 @@ def _src(c):
 def sync_colab():
     "Rewrite the Colab cells and links from settings.ini (for forks)."
     for f, nb in _notebooks():
+        changed = False
         for c in nb['cells']:
-            if c['cell_type'] == 'code' and _src(c).startswith('# Colab:'):
-                c['source'] = colab_cell().splitlines(keepends=True)
-            elif c['cell_type'] == 'markdown':
-                c['source'] = COLAB_LINK.sub(colab_link(), _src(c)).splitlines(keepends=True)
-        f.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+            old = _src(c)
+            new = colab_cell() if c['cell_type'] == 'code' and old.startswith('# Colab:') else COLAB_LINK.sub(colab_link(), old)
+            if new != old:  # keep each cell's own layout (a string or a list of lines) unless it changes
+                c['source'], changed = new if isinstance(c['source'], str) else new.splitlines(keepends=True), True
+        if changed:
+            f.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
 
 
 def render_readme() -> str:
