@@ -8,7 +8,7 @@ import argparse, json, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['EXIT_CODES', 'STUDY_EPILOG', 'DEVICE_HELP', 'colorize_summary', 'build_parser', 'main']
+__all__ = ['EXIT_CODES', 'STUDY_EPILOG', 'TRAIN_EXAMPLE', 'DEVICE_HELP', 'colorize_summary', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #05f0d5db
 def _version() -> str:
@@ -51,6 +51,10 @@ STUDY_EPILOG = """common parameters (the notebooks' parameters cell lists them a
   -p device NAME      auto, cpu, cuda, cuda:N, mps
   -p threads N        torch CPU threads (default: the cores this process may use)
 example: colorgan study -p dataset sample -p epochs 15 -p image_size 64"""
+
+TRAIN_EXAMPLE = (
+    'torchrun --nproc_per_node 2 -m colorgan_nb.cli train -p preset default_colorizer -p data_dir DIR -p out_dir OUT'
+)
 
 DEVICE_HELP = "'cpu' (default), 'auto' (CUDA, then MPS, then CPU), 'cuda', 'cuda:N' or 'mps'"
 
@@ -137,6 +141,25 @@ def build_parser() -> argparse.ArgumentParser:
         help='a parameter for every experiment (any key of colorgan_nb.train.DEFAULTS; values are YAML)',
     )
     s.add_argument('--out-root', default='reports', help='experiment folders go to OUT_ROOT/gan_l1, gan_mse, wgan_gp')
+    t = sub.add_parser(
+        'train',
+        help='train one run with the notebooks\' engine (also in several processes, under torchrun)',
+        description='Train and evaluate one run with the engine of the experiment notebooks, taking the same '
+        '-p NAME VALUE parameters as papermill. Under `torchrun --nproc_per_node N -m colorgan_nb.cli train ...` it '
+        'trains in N processes with DistributedDataParallel (one per GPU, or gloo on the CPU): each process takes '
+        'batch_size images per step, so the global batch is batch_size x N; only process 0 writes the run folder.',
+        epilog=STUDY_EPILOG.replace('colorgan study -p dataset sample -p epochs 15 -p image_size 64', TRAIN_EXAMPLE),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument(
+        '-p',
+        '--parameters',
+        nargs=2,
+        action='append',
+        metavar=('NAME', 'VALUE'),
+        help='a parameter of the run (any key of colorgan_nb.train.DEFAULTS; values are YAML); -p sync_bn true for '
+        'SyncBatchNorm on GPUs',
+    )
     s.add_argument('--kernel', default=None, help="Jupyter kernel name (default: the notebooks')")
     return p
 
@@ -213,6 +236,21 @@ def main(argv=None) -> int:
                 check = 'not checked: onnxruntime is not installed' if d is None else f"max |ONNX - PyTorch| = {d:.1e}"
                 print(f"wrote {res['path']} ({res['path'].stat().st_size / 1e6:.1f} MB; {check})")
             return 0
+        if args.command == 'train':
+            from colorgan_nb.train import run_experiment
+
+            params = _param(args.parameters)
+            for k in ('out_dir', 'data_dir'):  # relative to the current folder, like every path of this command
+                if isinstance(params.get(k), str):
+                    params[k] = _abs(params[k])
+            run = run_experiment(**params)
+            if run.metrics is not None:
+                print(f"run folder: {run.out_dir} (metrics.json, best.pt, history.csv, curves.png)")
+            import torch.distributed as dist
+
+            if dist.is_initialized():
+                dist.destroy_process_group()
+            return 0
         if args.command == 'study':
             from colorgan_nb.compare import run_study
 
@@ -225,9 +263,23 @@ def main(argv=None) -> int:
     except OSError as err:  # the output side: not a folder, read-only, disk full
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
         return 3
+    except FloatingPointError as err:  # training diverged; the last good checkpoint is kept
+        print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except RuntimeError as err:
+        if type(err).__name__ != 'RunLocked':
+            raise
+        print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
+        return 2
     except Exception as err:
         if type(err).__name__ != 'PapermillExecutionError':
             raise
         print(f"colorgan study: a notebook failed (its executed copy shows where):\n{err}", file=sys.stderr)
         return 1
     return 0
+
+# %% ../nbs/07_cli.ipynb #a35ab04f
+if (
+    __name__ == '__main__' and '__file__' in globals()
+):  # python -m colorgan_nb.cli (e.g. under torchrun), not a notebook
+    sys.exit(main())

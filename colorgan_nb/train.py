@@ -15,7 +15,10 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.utils.data import DataLoader, DistributedSampler, Subset
 from torchvision.utils import save_image
 from tqdm import tqdm
 
@@ -51,8 +54,9 @@ from colorgan_nb.models import (
 __all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'CURVES', 'TEST_OVERRIDES',
            'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
            'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'available_cores',
-           'train_file_ids', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'triplets', 'gray_rgb', 'evaluate',
-           'plot_curves', 'Run', 'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
+           'train_file_ids', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep',
+           'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params',
+           'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -160,7 +164,7 @@ DEFAULTS = dict(
     select_by='ciede2000',
     # run
     seed=42, device='auto', amp=True, channels_last=True, out_dir='reports/gan_l1', resume=False, overwrite=False,
-    n_grid=8, save_results=True, threads=None,
+    n_grid=8, save_results=True, threads=None, sync_bn=False,
 )
 
 PRESETS = {
@@ -247,6 +251,7 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
     )
     _need(isinstance(c['pretrained'], bool), 'pretrained', c['pretrained'], 'need True or False')
     _need(isinstance(c['freeze_encoder'], bool), 'freeze_encoder', c['freeze_encoder'], 'need True or False')
+    _need(isinstance(c['sync_bn'], bool), 'sync_bn', c['sync_bn'], 'need True or False')
     _need(
         not c['freeze_encoder'] or c['generator'] in NO_BASE_CHANNELS,
         'freeze_encoder',
@@ -384,8 +389,14 @@ class Trainer:
 
     def __init__(self, cfg: dict, dls=None):
         self.cfg = cfg = make_config(**cfg)
+        self.rank, self.world, local = dist_env()
+        self.main = self.rank == 0  # only the main process writes the run folder and prints
         self.device = get_device(cfg['device'])
-        torch.set_num_threads(cfg['threads'] or available_cores())
+        if self.world > 1 and self.device.type == 'cuda':
+            self.device = torch.device('cuda', local)
+            torch.cuda.set_device(self.device)
+        per_process = max(1, available_cores() // int(os.environ.get('LOCAL_WORLD_SIZE', self.world)))
+        torch.set_num_threads(cfg['threads'] or per_process)
         torch.manual_seed(cfg['seed'])
         self.gen, self.disc = build_models(cfg)  # seeded weights; fails early if image_size does not fit
         self.out = check_out_dir(cfg)
@@ -408,7 +419,10 @@ class Trainer:
             cache_size=cfg['cache_size'],
             eval_crops=cfg['eval_crops'],
         )
-        self.train_files = train_file_ids(self.dls.info.get('files', {}).get('train', []))
+        self.train_files = train_file_ids(self.dls.info.get('files', {}).get('train', [])) if self.main else []
+        self.valid = self.dls.valid  # what this process validates: a 1/world share under DDP
+        if self.world > 1:
+            self._init_distributed()
         cuda = self.device.type == 'cuda'
         self.memory_format = torch.channels_last if cuda and cfg['channels_last'] else torch.contiguous_format
         self.gen.to(self.device, memory_format=self.memory_format)
@@ -445,6 +459,10 @@ class Trainer:
         self._saved_epoch, self._session = 0, []
         if cfg['resume'] and (self.out / 'last.pt').exists():
             self._load_state(self.out / 'last.pt')
+        self.g_train, self.d_step = self.gen, DiscriminatorStep(self.disc, self.objective)  # what the steps call
+        if self.world > 1:  # after loading: DDP starts every process from the same weights
+            ids = [self.device.index] if self.device.type == 'cuda' else None
+            self.g_train, self.d_step = (DDP(m, device_ids=ids) for m in (self.gen, self.d_step))
         self._prepare_out_dir()
 
     @property
@@ -546,6 +564,8 @@ def check_out_dir(cfg: dict) -> Path:
 def _prepare_out_dir(self: Trainer):
     """Only now, with everything built and checked, is the run folder touched: lock it (`RunLock`), replace an earlier
     run (`overwrite`) or set aside the metrics.json of the run being resumed (it would describe older weights)."""
+    if not self.main:
+        return  # under DDP only process 0 writes
     self.lock.acquire()
     has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
     if has_run and self.cfg['overwrite'] and not self.cfg['resume']:
@@ -627,6 +647,52 @@ def _load_state(self: Trainer, path):
     torch.set_rng_state(ck['torch_rng'].cpu())
     log.info(f"resumed from {path} at epoch {self.epoch}")
 
+# %% ../nbs/02_gan_l1.ipynb #ae3a5834
+def dist_env() -> tuple[int, int, int]:
+    "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) for a plain process."
+    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0))
+
+
+class DiscriminatorStep(nn.Module):
+    """The discriminator's (critic's) loss as one module, `objective.d_loss(disc, gray, real, fake)` -> scalar, so that
+    DistributedDataParallel wraps all of it: its every use of the critic, and the gradient penalty's inner
+    `autograd.grad` (taken with respect to the interpolated images, not the weights), fall inside one DDP forward, and
+    the weights' gradients are all-reduced once, in the backward of the total loss."""
+
+    def __init__(self, disc: nn.Module, objective: Objective):
+        super().__init__()
+        self.disc, self.objective = disc, objective
+
+    def forward(self, gray, real, fake):
+        return self.objective.d_loss(self.disc, gray, real, fake)
+
+
+@patch
+def _init_distributed(self: Trainer):
+    "Join torchrun's process group, make SyncBatchNorm when `sync_bn`, and give this process its share of the data."
+    if self.cfg['sync_bn'] and self.device.type != 'cuda':
+        raise ValueError('sync_bn=True needs CUDA GPUs: torch.nn.SyncBatchNorm does not run on the CPU')
+    if not dist.is_initialized():
+        dist.init_process_group('nccl' if self.device.type == 'cuda' else 'gloo')
+    if self.cfg['sync_bn']:
+        self.gen, self.disc = (nn.SyncBatchNorm.convert_sync_batchnorm(m) for m in (self.gen, self.disc))
+    tr, va = self.dls.train, self.dls.valid
+    if len(va.dataset) < self.world:
+        raise ValueError(f"{len(va.dataset)} validation images cannot be shared by {self.world} processes")
+    shuffle = DistributedSampler(tr.dataset, self.world, self.rank, shuffle=True, seed=self.cfg['seed'], drop_last=True)
+    kw = dict(num_workers=tr.num_workers, pin_memory=tr.pin_memory)
+    self.dls.train = DataLoader(
+        tr.dataset, tr.batch_size, sampler=shuffle, drop_last=len(shuffle) > tr.batch_size, **kw
+    )
+    self.valid = DataLoader(Subset(va.dataset, range(self.rank, len(va.dataset), self.world)), va.batch_size, **kw)
+
+
+def _all_sum(values: list[float], device) -> list[float]:
+    "Element-wise sums over the processes of a list of floats (float64, so the order of additions hardly matters)."
+    t = torch.tensor(values, dtype=torch.float64, device=device)
+    dist.all_reduce(t)
+    return t.tolist()
+
 # %% ../nbs/02_gan_l1.ipynb #630c8703
 @patch
 def _batch(self: Trainer, gray, target):
@@ -666,6 +732,8 @@ def train_epoch(self: Trainer) -> dict:
     torch.manual_seed(cfg['seed'] * 1000 + e)  # exact resume: everything random in epoch e follows from (seed, e)
     if self.dls.train.generator is not None:
         self.dls.train.generator.manual_seed(cfg['seed'] * 1000 + e)
+    if isinstance(self.dls.train.sampler, DistributedSampler):
+        self.dls.train.sampler.set_epoch(e)  # the same seeded order in every process, a new one each epoch
     self.gen.train()
     self.disc.train()
     sums, n_img, t0 = dict(loss_g=0.0, loss_d=0.0, loss_adv=0.0, loss_rec=0.0), 0, time.perf_counter()
@@ -679,7 +747,7 @@ def train_epoch(self: Trainer) -> dict:
         dynamic_ncols=True,
         mininterval=1.0,
         leave=False,
-        disable=None,  # a bar in a terminal only; notebooks and papermill logs get the one line per epoch
+        disable=None if self.main else True,  # a bar in a terminal only; notebooks and logs get one line per epoch
     )
     for step, (gray, real) in enumerate(bar, 1):
         if step > total:
@@ -687,10 +755,10 @@ def train_epoch(self: Trainer) -> dict:
         gray, real = self._batch(gray, real)
         g_step = pretrain or step % cfg['n_critic'] == 0
         with self._autocast(), torch.set_grad_enabled(g_step):
-            fake = self.gen(gray)
+            fake = self.g_train(gray)
         if not pretrain:
             with self._autocast(self.scaler_d.is_enabled()):
-                loss_d = self.objective.d_loss(self.disc, gray, real, fake.detach())
+                loss_d = self.d_step(gray, real, fake.detach())
             self._check(loss_d, 'discriminator', step)
             self._step(self.opt_d, self.scaler_d, loss_d, self.disc.parameters())
             sums['loss_d'] += loss_d.item()
@@ -721,7 +789,7 @@ def train_epoch(self: Trainer) -> dict:
         phase='pretrain' if pretrain else 'adversarial',
         **out,
         seconds=secs,
-        images_per_s=n_img / max(secs, 1e-9),
+        images_per_s=n_img * self.world / max(secs, 1e-9),  # all processes together
     )
 
 # %% ../nbs/02_gan_l1.ipynb #aa46abd3
@@ -731,8 +799,11 @@ def validate(self: Trainer) -> dict:
     """Validation reconstruction loss and per-image means of mse, mae, psnr, ssim, ciede2000 and colorfulness
     on RGB in [0, 1], with `eval_gen`."""
     gen = self.eval_gen.eval()
+    if self.world > 1:  # BatchNorm statistics drift apart in each process's last steps: validate process 0's
+        for b in gen.buffers():
+            dist.broadcast(b, 0)
     mm, rec_sum, n = MeanMetrics(), 0.0, 0
-    for gray, real in self.dls.valid:
+    for gray, real in self.valid:
         gray, real = self._batch(gray, real)
         with self._autocast():
             fake = gen(gray).float()
@@ -742,6 +813,10 @@ def validate(self: Trainer) -> dict:
         m = image_metrics(decode_rgb(gray, fake, cs), decode_rgb(gray, real, cs), full=True)
         m.pop('colorfulness_target')
         mm.add(m)
+    if self.world > 1:  # every process validated its share: add up the sums
+        keys = sorted(mm.sums)
+        rec_sum, n, mm.n, *sums = _all_sum([rec_sum, n, mm.n, *(mm.sums[k] for k in keys)], self.device)
+        mm.sums = dict(zip(keys, sums))
     return dict(val_loss=rec_sum / max(n, 1), **{f'val_{k}': v for k, v in mm.mean().items()})
 
 
@@ -767,20 +842,24 @@ def save_grid(self: Trainer, path) -> Path:
 # %% ../nbs/02_gan_l1.ipynb #b90c647c
 @patch
 def fit(self: Trainer) -> dict:
-    "Train the remaining epochs, then evaluate the test split; returns metrics.json's content."
+    """Train the remaining epochs, then evaluate the test split; returns metrics.json's content (None in the other
+    processes of a DDP run)."""
     cfg, t_start = self.cfg, time.perf_counter()
     log.info(
         f"training {cfg['generator']} + {cfg['discriminator']} ({cfg['objective']}, {cfg['rec_loss']}) on "
         f"{self.dls.info['sizes']} images of {cfg['dataset']} at {cfg['image_size']}px, device {self.device}, "
         f"{torch.get_num_threads()} threads, out_dir {self.out}"
     )
-    self.lock.acquire()  # again, in case it was released by an earlier fit of this trainer
+    if self.main:
+        self.lock.acquire()  # again, in case it was released by an earlier fit of this trainer
     try:
         self._session = []  # seconds of the epochs trained in this call, for the ETA
         while self.epoch < cfg['epochs']:
             row = {**self.train_epoch(), **self.validate()}
             self.epoch = row['epoch']
             self.end_epoch(row)
+        if not self.main:
+            return None
         plot_curves(pd.DataFrame(self.history), self.out / 'curves.png')
         return self.finish(time.perf_counter() - t_start)
     finally:
@@ -802,17 +881,20 @@ def end_epoch(self: Trainer, row: dict):
             s.step(row['val_loss'])
     row.update(lr_g=self.opt_g.param_groups[0]['lr'], lr_d=self.opt_d.param_groups[0]['lr'])
     self.history.append(row)
-    self.save_grid(self.out / 'grids' / f'epoch_{self.epoch:03d}.png')
     if self.score(row) < self.best_score:
         self.best_score, self.best_epoch = self.score(row), self.epoch
-        val = {k: v for k, v in row.items() if k.startswith('val_')}
-        best = dict(format=CKPT_FORMAT, config=self.cfg, epoch=self.epoch, generator=self.eval_gen.state_dict(),
-                    val=val, train_files=self.train_files, **self._model_info())  # fmt: skip
-        save_checkpoint(best, self.out / 'best.pt')
+        if self.main:
+            val = {k: v for k, v in row.items() if k.startswith('val_')}
+            best = dict(format=CKPT_FORMAT, config=self.cfg, epoch=self.epoch, generator=self.eval_gen.state_dict(),
+                        val=val, train_files=self.train_files, **self._model_info())  # fmt: skip
+            save_checkpoint(best, self.out / 'best.pt')
+    self._session.append(row['seconds'])
+    if not self.main:
+        return  # the other DDP processes keep the same history and best score, and write nothing
+    self.save_grid(self.out / 'grids' / f'epoch_{self.epoch:03d}.png')
     save_checkpoint(self._state(), self.out / 'last.pt')
     self._saved_epoch = self.epoch
     _write_history(self.history, self.out / 'history.csv')
-    self._session.append(row['seconds'])
     print(self.epoch_line(row), flush=True)
 
 
@@ -886,6 +968,8 @@ def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
         wall_seconds=round(train_seconds, 2),
         images_per_s=float(np.mean([r['images_per_s'] for r in self.history])) if self.history else None,
         hardware=hardware_info(self.device),
+        processes=self.world,
+        global_batch=self.cfg['batch_size'] * self.world,
         skipped_files=self.dls.info['skipped'],
         ssim_note='windowed SSIM (11x11 Gaussian, torchmetrics); '
         'the Flowers report used one global statistic per image',
