@@ -24,6 +24,18 @@ def _param(pairs) -> dict:
     return {k: yaml.safe_load(v) for k, v in (pairs or [])}
 
 
+def _add_params(parser: argparse.ArgumentParser, what: str):
+    "The papermill-style `-p NAME VALUE` option (repeatable) of `study` and `train`."
+    parser.add_argument(
+        '-p',
+        '--parameters',
+        nargs=2,
+        action='append',
+        metavar=('NAME', 'VALUE'),
+        help=f'{what} (any key of colorgan_nb.train.DEFAULTS; values are YAML)',
+    )
+
+
 def _abs(p: str) -> str:
     "A path given on the command line, relative to the current folder (os.pathsep-joined folders each resolved)."
     return os.pathsep.join(str(Path(q).expanduser().resolve()) for q in str(p).split(os.pathsep) if q)
@@ -132,15 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=STUDY_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument(
-        '-p',
-        '--parameters',
-        nargs=2,
-        action='append',
-        metavar=('NAME', 'VALUE'),
-        help='a parameter for every experiment (any key of colorgan_nb.train.DEFAULTS; values are YAML)',
-    )
+    _add_params(s, 'a parameter for every experiment')
     s.add_argument('--out-root', default='reports', help='experiment folders go to OUT_ROOT/gan_l1, gan_mse, wgan_gp')
+    s.add_argument('--kernel', default=None, help="Jupyter kernel name (default: the notebooks')")
     t = sub.add_parser(
         'train',
         help='train one run with the notebooks\' engine (also in several processes, under torchrun)',
@@ -151,16 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=STUDY_EPILOG.replace('colorgan study -p dataset sample -p epochs 15 -p image_size 64', TRAIN_EXAMPLE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    t.add_argument(
-        '-p',
-        '--parameters',
-        nargs=2,
-        action='append',
-        metavar=('NAME', 'VALUE'),
-        help='a parameter of the run (any key of colorgan_nb.train.DEFAULTS; values are YAML); -p sync_bn true for '
-        'SyncBatchNorm on GPUs',
-    )
-    s.add_argument('--kernel', default=None, help="Jupyter kernel name (default: the notebooks')")
+    _add_params(t, 'a parameter of the run; -p sync_bn true for SyncBatchNorm on GPUs')
     return p
 
 

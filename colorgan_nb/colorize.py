@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import functools, importlib.util, os, time
+import functools, importlib.util, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from colorgan_nb.data import (
     _resize_crop,
     _to_rgb_array,
     atomic_write,
+    available_cores,
     decode_lab,
     encode_L,
     find_images_in,
@@ -445,7 +446,7 @@ def evaluate_folder(
     mean_ab = torch.stack(means).mean(0).view(2, 1, 1)
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}
-    pool = ThreadPoolExecutor(min(3, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else 2))
+    pool = ThreadPoolExecutor(min(3, available_cores()))
     for f in tqdm(files, desc='evaluating', unit='img', disable=not progress, mininterval=0.5):
         try:
             rgb = read_rgb(f, min_size=16, allow_gray=False).permute(1, 2, 0).contiguous().numpy()

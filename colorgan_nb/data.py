@@ -23,10 +23,10 @@ log = logging.getLogger('colorgan_nb')
 
 # %% auto #0
 __all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'project_root',
-           'resolve_path', 'atomic_write', 'rgb_to_lab', 'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb',
-           'decode_lab', 'decode_rgb', 'BadImage', 'open_image', 'read_rgb', 'SkipLog', 'find_images', 'check_image',
-           'find_images_in', 'pixel_hash', 'PhotoDataset', 'sample_dir', 'flowers102_files', 'random_split',
-           'KaggleLab', 'DataLoaders', 'make_dataloaders']
+           'resolve_path', 'available_cores', 'atomic_write', 'rgb_to_lab', 'lab_to_rgb', 'encode_L', 'encode_lab',
+           'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image', 'read_rgb', 'SkipLog', 'find_images',
+           'check_image', 'find_images_in', 'pixel_hash', 'PhotoDataset', 'sample_dir', 'flowers102_files',
+           'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders']
 
 # %% ../nbs/00_data.ipynb #f7cc3fa4
 def project_root(start: str | Path | None = None) -> Path:
@@ -49,6 +49,14 @@ def resolve_path(p: str | Path) -> Path:
 
 # %% ../nbs/00_data.ipynb #ac93c491
 _DISK_FULL = (errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC))
+
+
+def available_cores() -> int:
+    "CPU cores this process may run on (its affinity mask, which containers and `taskset` restrict), at least 1."
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object]) -> Path:

@@ -26,6 +26,7 @@ from colorgan_nb.data import (
     DATASETS,
     COLOR_SPACES,
     atomic_write,
+    available_cores,
     decode_rgb,
     lab_to_rgb,
     log,
@@ -53,10 +54,9 @@ from colorgan_nb.models import (
 # %% auto #0
 __all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'CURVES', 'TEST_OVERRIDES',
            'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
-           'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'available_cores',
-           'train_file_ids', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep',
-           'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params',
-           'metrics_table', 'show_run']
+           'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'train_file_ids',
+           'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep', 'triplets', 'gray_rgb',
+           'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -356,14 +356,6 @@ def hardware_info(device: torch.device) -> dict:
     if device.type == 'cuda':
         info.update(gpu=torch.cuda.get_device_name(device), cuda=torch.version.cuda)
     return info
-
-
-def available_cores() -> int:
-    "CPU cores this process may run on (its affinity mask, which containers and `taskset` restrict), at least 1."
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def train_file_ids(files: list, hash_limit: int = 2000) -> list[dict]:

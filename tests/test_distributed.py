@@ -9,9 +9,7 @@ import torch
 from colorgan_nb import train as T
 from colorgan_nb.models import load_checkpoint
 from conftest import user_env
-
-TINY = dict(dataset='sample', image_size=32, base_channels=8, disc_channels=8, device='cpu', num_workers=0,
-            max_steps=3, cache=True, n_grid=2)  # fmt: skip
+from test_train import TINY  # every call below sets its own batch_size
 
 
 def torchrun(params: dict, n: int = 2, **kw) -> subprocess.Popen:
