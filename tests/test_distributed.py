@@ -41,7 +41,7 @@ def test_wgan_gp_trains_in_two_processes(tmp_path):
 
 
 def test_two_processes_train_like_one_and_resume_in_one(tmp_path):
-    one = T.run_experiment(**TINY, batch_size=8, epochs=2, out_dir=str(tmp_path / 'one')).metrics
+    one = T.run_experiment(**dict(TINY, batch_size=8, epochs=2, out_dir=str(tmp_path / 'one'))).metrics
     p = torchrun(dict(TINY, batch_size=4, epochs=2, out_dir=str(tmp_path / 'two')))  # global batch 4 x 2 = 8
     out = p.communicate(timeout=240)[0]
     assert p.returncode == 0, out[-3000:]
