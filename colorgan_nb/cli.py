@@ -59,10 +59,11 @@ STUDY_EPILOG = """common parameters (the notebooks' parameters cell lists them a
   -p data_dir DIR     photo folder(s), several joined by ':' (';' on Windows)
   -p epochs N         epochs per experiment (the report: 350)
   -p image_size PX    training crop side (the report: 256)
-  -p seed N           split, weights and shuffling seed
+  -p seed N           weights, shuffling and split seed (study: --seeds instead)
+  -p split_seed N     seeds the split alone; -p split_file F: a JSON split (a run's splits.json)
   -p device NAME      auto, cpu, cuda, cuda:N, mps
   -p threads N        torch CPU threads (default: the cores this process may use)
-example: colorgan study -p dataset sample -p epochs 15 -p image_size 64"""
+example: colorgan study --seeds 1 2 3 -p dataset sample -p epochs 15 -p image_size 64"""
 
 TRAIN_EXAMPLE = (
     'torchrun --nproc_per_node 2 -m colorgan_nb.cli train -p preset default_colorizer -p data_dir DIR -p out_dir OUT'
@@ -137,15 +138,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s = sub.add_parser(
         'study',
-        help='rerun the three experiments with papermill, then render reports/compare.html',
-        description='Run 02_gan_l1, 03_gan_mse and 04_wgan with papermill (each -p passed to all three), then '
-        '05_compare. Parameters are those of the experiment notebooks: see '
-        '`papermill --help-notebook nbs/02_gan_l1.ipynb`.',
+        help='train the three objectives once per seed, score the baselines, render reports/compare.html',
+        description='Run 02_gan_l1, 03_gan_mse and 04_wgan with papermill once per seed (each -p passed to every run; '
+        'one split for all: split_seed 42 unless given, or a split_file), score the baselines (gray input, mean ab, '
+        'the default model) on the same test crops, then 05_compare: means with 95% bootstrap intervals over '
+        'photos and seeds, and paired differences. Resumable: finished runs are skipped. Parameters are those of '
+        'the experiment notebooks: see `papermill --help-notebook nbs/02_gan_l1.ipynb`.',
         epilog=STUDY_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_params(s, 'a parameter for every experiment')
-    s.add_argument('--out-root', default='reports', help='experiment folders go to OUT_ROOT/gan_l1, gan_mse, wgan_gp')
+    s.add_argument(
+        '--seeds', nargs='+', type=int, default=[1, 2, 3], help='one run per objective and seed (default: 1 2 3)'
+    )
+    s.add_argument(
+        '--out-root', default='reports', help='runs go to OUT_ROOT/study/gan_l1_seed1 etc., the report to OUT_ROOT'
+    )
     s.add_argument('--kernel', default=None, help="Jupyter kernel name (default: the notebooks')")
     t = sub.add_parser(
         'train',
@@ -154,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         '-p NAME VALUE parameters as papermill. Under `torchrun --nproc_per_node N -m colorgan_nb.cli train ...` it '
         'trains in N processes with DistributedDataParallel (one per GPU, or gloo on the CPU): each process takes '
         'batch_size images per step, so the global batch is batch_size x N; only process 0 writes the run folder.',
-        epilog=STUDY_EPILOG.replace('colorgan study -p dataset sample -p epochs 15 -p image_size 64', TRAIN_EXAMPLE),
+        epilog=STUDY_EPILOG.replace(
+            'colorgan study --seeds 1 2 3 -p dataset sample -p epochs 15 -p image_size 64', TRAIN_EXAMPLE
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_params(t, 'a parameter of the run; -p sync_bn true for SyncBatchNorm on GPUs')
@@ -237,7 +247,7 @@ def main(argv=None) -> int:
             from colorgan_nb.train import run_experiment
 
             params = _param(args.parameters)
-            for k in ('out_dir', 'data_dir'):  # relative to the current folder, like every path of this command
+            for k in ('out_dir', 'data_dir', 'split_file'):  # relative to the current folder, like every path here
                 if isinstance(params.get(k), str):
                     params[k] = _abs(params[k])
             run = run_experiment(**params)
@@ -251,7 +261,7 @@ def main(argv=None) -> int:
         if args.command == 'study':
             from colorgan_nb.compare import run_study
 
-            res = run_study(_param(args.parameters), _abs(args.out_root), kernel=args.kernel)
+            res = run_study(_param(args.parameters), args.seeds, _abs(args.out_root), kernel=args.kernel)
             print(f"report: {res['html']}")
             return 0
     except (FileNotFoundError, ValueError, ImportError) as err:

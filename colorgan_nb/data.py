@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import errno, hashlib, logging, os, re, tarfile, tempfile
+import errno, hashlib, json, logging, os, re, tarfile, tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,11 +22,11 @@ from tqdm import tqdm  # text bars, shown in a terminal only (disable=None): not
 log = logging.getLogger('colorgan_nb')
 
 # %% auto #0
-__all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'project_root',
-           'resolve_path', 'available_cores', 'atomic_write', 'rgb_to_lab', 'lab_to_rgb', 'encode_L', 'encode_lab',
-           'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image', 'read_rgb', 'SkipLog', 'find_images',
-           'check_image', 'find_images_in', 'pixel_hash', 'PhotoDataset', 'sample_dir', 'flowers102_files',
-           'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders']
+__all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS',
+           'project_root', 'resolve_path', 'available_cores', 'atomic_write', 'rgb_to_lab', 'lab_to_rgb', 'encode_L',
+           'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image', 'read_rgb', 'SkipLog',
+           'find_images', 'check_image', 'find_images_in', 'pixel_hash', 'PhotoDataset', 'sample_dir',
+           'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #f7cc3fa4
 def project_root(start: str | Path | None = None) -> Path:
@@ -582,12 +582,16 @@ def make_dataloaders(
     progress: bool = True,
     cache_size: int | None = None,  # cached photos' side (>= image_size), so training crops have room
     eval_crops: int = 1,  # fixed crops per validation/test photo (1-6; see PhotoDataset)
+    split_file: str
+    | Path
+    | None = None,  # 'sample'/'folder': a JSON split (see read_split_file) instead of a random one
+    split_seed: int | None = None,  # seeds a random split instead of `seed`, so runs of several seeds share one split
 ) -> DataLoaders:
     """Build the loaders. Every batch is (gray, target): gray float32 (B, 1, S, S) in [-1, 1] (L/50-1);
     target float32 (B, 2, S, S) ab/128 for 'lab' or (B, 3, S, S) RGB*2-1 for 'rgb', S = `image_size`.
     `info` holds the split sizes, the skipped files and each split's file list. Raises ValueError for an unknown
     dataset/colour space/split/cache or bad sizes, FileNotFoundError when the data is missing (with what to put
-    where)."""
+    where). With `split_file`, the photos and their split come from that file (`data_dir` is not needed)."""
     if dataset not in DATASETS:
         raise ValueError(f"dataset={dataset!r}: valid values are {DATASETS}")
     _check_color_space(color_space)
@@ -597,6 +601,10 @@ def make_dataloaders(
         raise ValueError(f"batch_size={batch_size!r}: need an int >= 1")
     if split not in ('official', 'random'):
         raise ValueError(f"split={split!r}: valid values are ('official', 'random')")
+    if split_file is not None and dataset not in ('sample', 'folder'):
+        raise ValueError(f"split_file works with dataset 'sample' or 'folder', not {dataset!r}")
+    fixed = read_split_file(split_file) if split_file is not None else None
+    sseed = seed if split_seed is None else split_seed
     if train_repeats < 1:
         raise ValueError(f"train_repeats={train_repeats}: need >= 1")
     cache = _cache_mode(cache)
@@ -606,18 +614,22 @@ def make_dataloaders(
     if dataset == 'kaggle':
         root = resolve_path(data_dir or 'data')
         full = KaggleLab(root, None, image_size, False, color_space)
-        idx = random_split(full.n_total, ratios, seed)
+        idx = random_split(full.n_total, ratios, sseed)
         idx = {k: v[:max_items] if max_items else v for k, v in idx.items()}
         dss = {k: KaggleLab(root, v, image_size, k == 'train', color_space) for k, v in idx.items()}
     else:
         if dataset == 'flowers102':
             files, official = flowers102_files(resolve_path(data_dir or 'data'), download)
-            idx = official if split == 'official' else random_split(len(files), ratios, seed)
+            idx = official if split == 'official' else random_split(len(files), ratios, sseed)
+        elif fixed:
+            files = fixed['train'] + fixed['valid'] + fixed['test']
+            n = np.cumsum([0] + [len(fixed[k]) for k in ('train', 'valid', 'test')])
+            idx = {k: np.arange(n[i], n[i + 1]) for i, k in enumerate(('train', 'valid', 'test'))}
         else:
             if dataset == 'folder' and not data_dir:
                 raise ValueError("dataset='folder' needs data_dir, the folder of photos")
             files = find_images(sample_dir()) if dataset == 'sample' and data_dir is None else find_images_in(data_dir)
-            idx = random_split(len(files), ratios, seed)
+            idx = random_split(len(files), ratios, sseed)
         kw = dict(
             image_size=image_size,
             color_space=color_space,
@@ -663,3 +675,32 @@ def make_dataloaders(
         files={k: [str(f) for f in getattr(v, 'files', [])] for k, v in dss.items()},
     )
     return DataLoaders(dl('train'), dl('valid'), dl('test'), skips, info)
+
+# %% ../nbs/00_data.ipynb #966d7b15
+SPLITS = ('train', 'valid', 'test')
+
+
+def read_split_file(path: str | Path) -> dict[str, list[Path]]:
+    """The split in a JSON file {'train': [...], 'valid': [...], 'test': [...]} of image paths (absolute, or relative
+    to the project root, as in a run's `splits.json`): {split: [Path]}. Raises FileNotFoundError for a missing file
+    or listed image (naming how many and the first), ValueError for a malformed file, an empty split or a photo in
+    two splits."""
+    p = resolve_path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"split_file {p} not found")
+    try:
+        raw = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"split_file {p} is not valid JSON: {e}") from None
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), list) and raw[k] for k in SPLITS):
+        raise ValueError(f"split_file {p}: need non-empty lists {SPLITS} of image paths")
+    out = {k: [resolve_path(f) for f in raw[k]] for k in SPLITS}
+    missing = [f for k in SPLITS for f in out[k] if not f.is_file()]
+    if missing:
+        raise FileNotFoundError(f"split_file {p}: {len(missing)} listed image(s) not found, e.g. {missing[0]}")
+    seen = {}
+    for k in SPLITS:
+        for f in out[k]:
+            if seen.setdefault(f.resolve(), k) != k:
+                raise ValueError(f"split_file {p}: {f} is in both {seen[f.resolve()]!r} and {k!r}")
+    return out

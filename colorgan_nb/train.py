@@ -55,8 +55,9 @@ from colorgan_nb.models import (
 __all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'CURVES', 'TEST_OVERRIDES',
            'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
            'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'train_file_ids',
-           'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep', 'triplets', 'gray_rgb',
-           'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
+           'build_dataloaders', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep',
+           'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params',
+           'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -151,7 +152,8 @@ def make_objective(cfg: dict) -> Objective:
 DEFAULTS = dict(
     # data
     dataset='flowers102', data_dir=None, split='official', download=False, cache=False, num_workers=None,
-    train_repeats=1, max_items=None, cache_size=None, eval_crops=1,
+    train_repeats=1, max_items=None, cache_size=None, eval_crops=1, split_file=None,
+    split_seed=None,
     # models
     preset='report_gan_l1', image_size=256, color_space='rgb', generator='unet_vgg', discriminator='vgg',
     base_channels=None, disc_channels=None, depth=None, conditional=True, init=None, pretrained=True,
@@ -264,6 +266,18 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
         c['data_dir'],
         'need a folder, a list of folders or folders joined by os.pathsep',
     )
+    _need(
+        c['split_seed'] is None or isinstance(c['split_seed'], int),
+        'split_seed',
+        c['split_seed'],
+        'need None (use seed) or an integer',
+    )
+    _need(
+        c['split_file'] is None or isinstance(c['split_file'], str),
+        'split_file',
+        c['split_file'],
+        "need None or a JSON file of lists 'train', 'valid', 'test' (a run's splits.json)",
+    )
     for k in ('image_size', 'batch_size', 'epochs', 'n_critic', 'n_grid', 'train_repeats', 'plateau_patience'):
         _need(isinstance(c[k], int) and not isinstance(c[k], bool) and c[k] >= 1, k, c[k], 'need an integer >= 1')
     for k in (
@@ -373,6 +387,31 @@ def train_file_ids(files: list, hash_limit: int = 2000) -> list[dict]:
     return out
 
 # %% ../nbs/02_gan_l1.ipynb #50f448d1
+def build_dataloaders(cfg: dict, color_space: str | None = None):
+    """The loaders of a run's config (`make_config`): its dataset, split (or `split_file`), crops and cache; the
+    study builds its baselines' test images with it, so they are the runs' own. `color_space` overrides the config's.
+    Raises what `data.make_dataloaders` raises."""
+    workers = cfg['num_workers'] if cfg['num_workers'] is not None else min(4, available_cores())
+    return make_dataloaders(
+        cfg['dataset'],
+        cfg['data_dir'],
+        cfg['image_size'],
+        cfg['batch_size'],
+        workers,
+        cfg['seed'],
+        color_space or cfg['color_space'],
+        cfg['split'],
+        download=cfg['download'],
+        cache=cfg['cache'],
+        train_repeats=cfg['train_repeats'],
+        max_items=cfg['max_items'],
+        cache_size=cfg['cache_size'],
+        eval_crops=cfg['eval_crops'],
+        split_file=cfg['split_file'],
+        split_seed=cfg['split_seed'],
+    )
+
+
 class Trainer:
     """One training run of `cfg` (see `make_config`) into `cfg['out_dir']`. `fit()` trains, evaluates the test
     split and returns the metrics dict. Config, data and models are all built and checked before the run folder is
@@ -394,23 +433,7 @@ class Trainer:
         self.out = check_out_dir(cfg)
         self.lock = RunLock(self.out)
         weakref.finalize(self, self.lock.release)
-        workers = cfg['num_workers'] if cfg['num_workers'] is not None else min(4, available_cores())
-        self.dls = dls or make_dataloaders(
-            cfg['dataset'],
-            cfg['data_dir'],
-            cfg['image_size'],
-            cfg['batch_size'],
-            workers,
-            cfg['seed'],
-            cfg['color_space'],
-            cfg['split'],
-            download=cfg['download'],
-            cache=cfg['cache'],
-            train_repeats=cfg['train_repeats'],
-            max_items=cfg['max_items'],
-            cache_size=cfg['cache_size'],
-            eval_crops=cfg['eval_crops'],
-        )
+        self.dls = dls or build_dataloaders(cfg)
         self.train_files = train_file_ids(self.dls.info.get('files', {}).get('train', [])) if self.main else []
         self.valid = self.dls.valid  # what this process validates: a 1/world share under DDP
         if self.world > 1:
@@ -561,7 +584,16 @@ def _prepare_out_dir(self: Trainer):
     self.lock.acquire()
     has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
     if has_run and self.cfg['overwrite'] and not self.cfg['resume']:
-        for p in ('last.pt', 'best.pt', 'metrics.json', 'history.csv', 'curves.png', 'grids', 'results'):
+        for p in (
+            'last.pt',
+            'best.pt',
+            'metrics.json',
+            'test_images.csv',
+            'history.csv',
+            'curves.png',
+            'grids',
+            'results',
+        ):
             q = self.out / p
             shutil.rmtree(q) if q.is_dir() else q.unlink(missing_ok=True)
     old = self.out / 'metrics.json'
@@ -934,7 +966,8 @@ def epoch_line(self: Trainer, row: dict) -> str:
 
 @patch
 def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
-    "Evaluate the best checkpoint on the test split; write metrics.json and results/."
+    """Evaluate the best checkpoint on the test split; write metrics.json (means), test_images.csv (every test image's
+    metrics, for the study's statistics) and results/."""
     gen = self.eval_gen
     if (self.out / 'best.pt').exists():
         gen.load_state_dict(load_checkpoint(self.out / 'best.pt', self.device)['generator'])
@@ -967,6 +1000,7 @@ def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
         'the Flowers report used one global statistic per image',
         config=self.cfg,
     )
+    atomic_write(self.out / 'test_images.csv', lambda tmp: res['images'].to_csv(tmp, index=False))
     atomic_write(self.out / 'metrics.json', json.dumps(metrics, indent=2))
     return metrics
 
@@ -986,15 +1020,24 @@ def gray_rgb(gray: torch.Tensor) -> torch.Tensor:
     return lab_to_rgb(torch.cat([(g + 1) * 50, torch.zeros_like(g).expand(-1, 2, -1, -1)], 1))
 
 
+def _rel(f) -> str:
+    "A photo's path relative to the project root (as in splits.json), so it names the photo in any clone."
+    return os.path.relpath(os.path.abspath(f), project_root())
+
+
 @torch.no_grad()
 def evaluate(
     gen: nn.Module, loader, color_space: str, device, results_dir: str | Path | None = None, autocast=None
 ) -> dict:
     """Per-image means over `loader` of the full `image_metrics` for the generator ('model') and for the gray
-    baseline, i.e. the input shown as colour ('gray'), on the same images; 'n' images. With `results_dir`, writes each
-    image's gray | generated | original triplet as NNNNN.png."""
+    baseline, i.e. the input shown as colour ('gray'), on the same images; 'n' images; 'images', a DataFrame with one
+    row per test image and method (`image`, `photo`, `crop`, `method`, then the metrics: PSNR in dB, SSIM, CIEDE2000
+    in ΔE, colorfulness and its target's), for statistics over photos. With `results_dir`, writes each image's
+    gray | generated | original triplet as NNNNN.png (NNNNN = `image`)."""
     gen.eval()
-    mm, mg, k = MeanMetrics(), MeanMetrics(), 0
+    mm, mg, k, rows = MeanMetrics(), MeanMetrics(), 0, []
+    ds = loader.dataset
+    files, crops = getattr(ds, 'files', None), getattr(ds, 'crops', 1)  # a PhotoDataset: image i = crop i % crops
     if results_dir is not None:
         Path(results_dir).mkdir(parents=True, exist_ok=True)
     for gray, real in tqdm(loader, desc='test', unit='batch', leave=False, mininterval=1.0, disable=None):
@@ -1002,13 +1045,21 @@ def evaluate(
         with autocast() if autocast else nullcontext():
             fake = gen(gray).float()
         pred, true, base = decode_rgb(gray, fake, color_space), decode_rgb(gray, real, color_space), gray_rgb(gray)
-        mm.add(image_metrics(pred, true, full=True))
-        mg.add(image_metrics(base, true, full=True))
+        per = {'model': image_metrics(pred, true, full=True), 'gray': image_metrics(base, true, full=True)}
+        mm.add(per['model'])
+        mg.add(per['gray'])
+        for j in range(len(gray)):
+            i = mm.n - len(gray) + j
+            photo = _rel(files[i // crops]) if files is not None and i // crops < len(files) else str(i)
+            for method, m in per.items():
+                rows.append(
+                    dict(image=i, photo=photo, crop=i % crops, method=method, **{x: float(v[j]) for x, v in m.items()})
+                )
         if results_dir is not None:
             for row in torch.cat([base, pred, true], -1).cpu():
                 save_image(row, Path(results_dir) / f'{k:05d}.png')
                 k += 1
-    return dict(model=mm.mean(), gray=mg.mean(), n=mm.n)
+    return dict(model=mm.mean(), gray=mg.mean(), n=mm.n, images=pd.DataFrame(rows))
 
 # %% ../nbs/02_gan_l1.ipynb #5ad0d34b
 def _write_history(history: list, path: Path):
@@ -1027,9 +1078,11 @@ CURVES = [
 ]
 
 
-def plot_curves(history: pd.DataFrame, path: str | Path | None = None, label: str | None = None, axs=None):
-    """The report's curves per epoch (D, G and reconstruction losses, validation loss, PSNR, SSIM, MAE, lr); saved as
-    PNG when `path`."""
+def plot_curves(
+    history: pd.DataFrame, path: str | Path | None = None, label: str | None = None, axs=None, color: str | None = None
+):
+    """The report's curves per epoch (D, G and reconstruction losses, validation loss, PSNR, CIEDE2000, colorfulness,
+    lr) of a history.csv table, drawn on `axs` (8 axes; new ones if None) in `color`; saved as PNG when `path`."""
     import matplotlib.pyplot as plt
 
     fig = None
@@ -1038,7 +1091,8 @@ def plot_curves(history: pd.DataFrame, path: str | Path | None = None, label: st
         axs = list(axs.flat)
     for ax, (col, title) in zip(axs, CURVES):
         if col in history:
-            ax.plot(history['epoch'], history[col], marker='o' if len(history) < 15 else None, ms=3, label=label)
+            marker = 'o' if len(history) < 15 else None
+            ax.plot(history['epoch'], history[col], marker=marker, ms=3, label=label, color=color)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel('epoch')
         ax.grid(alpha=0.3)

@@ -1,80 +1,149 @@
-"The comparison report and the study command."
+"The study's statistics, its report and the study command."
 
-import json, subprocess
+import json, subprocess, time
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 from PIL import Image
 
-from colorgan_nb.compare import conclusions, render_report
-from colorgan_nb.train import TEST_OVERRIDES, run_experiment
+from colorgan_nb.compare import (
+    ConstantAB,
+    bootstrap_ci,
+    mean_ab,
+    paired_differences,
+    photo_scores,
+    render_report,
+    score_baselines,
+    study_conclusions,
+    study_scores,
+    study_tables,
+    load_run,
+)
+from colorgan_nb.train import TEST_OVERRIDES, build_dataloaders, make_config, run_experiment
 from conftest import user_env
+
+TINY = {**TEST_OVERRIDES, 'epochs': 1, 'eval_crops': 2, 'split_seed': 42}
+PRESETS = (('report_gan_l1', 'gan_l1'), ('report_gan_mse', 'gan_mse'), ('report_wgan_gp', 'wgan_gp'))
 
 
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory):
-    "Three tiny finished experiments (one per objective), as the notebooks make them under nbdev_test."
-    root = tmp_path_factory.mktemp('runs')
-    return [
-        run_experiment(preset=p, **{**TEST_OVERRIDES, 'epochs': 1, 'out_dir': str(root / n)}).out_dir
-        for p, n in (('report_gan_l1', 'gan_l1'), ('report_gan_mse', 'gan_mse'), ('report_wgan_gp', 'wgan_gp'))
+def study(tmp_path_factory):
+    "A tiny study as the notebook makes it under nbdev_test: three objectives x two seeds, one split, the baselines."
+    root = tmp_path_factory.mktemp('study')
+    runs = [
+        run_experiment(preset=p, seed=s, **{**TINY, 'out_dir': str(root / f'{n}_seed{s}')}).out_dir
+        for p, n in PRESETS
+        for s in (1, 2)
     ]
+    score_baselines({k: v for k, v in TINY.items() if k != 'overwrite'}, root / 'baselines')
+    return runs, root / 'baselines'
 
 
-def test_report_has_every_section_and_experiment(tmp_path, runs):
-    rep = render_report(runs, tmp_path, n_images=3)
-    assert {'GAN-L1', 'GAN-MSE', 'WGAN-GP', 'gray baseline'} == set(rep['table'].index)
+def test_every_test_image_is_scored_and_the_means_are_metrics_json(study):
+    for d in study[0]:
+        run = load_run(d)
+        m, img = run['metrics'], run['images']
+        assert len(img) == 2 * m['n_test_images'] and set(img['method']) == {'model', 'gray'}
+        assert img.groupby('photo')['crop'].nunique().eq(2).all()  # eval_crops fixed crops of every photo
+        for method, key in (('model', 'model'), ('gray', 'gray_baseline')):
+            assert abs(img[img['method'] == method]['psnr'].mean() - m[key]['psnr']) < 1e-4
+
+
+def test_report_has_every_section_intervals_and_differences(tmp_path, study):
+    rep = render_report(study[0], tmp_path, n_images=3, baselines_dir=study[1], n_boot=500)
     md = rep['md'].read_text()
-    for h in ('## Test metrics', '## Conclusion', '## Curves', '## Side by side', '## Time and hardware', '## Setup'):
+    for h in ('## Conclusion', '## Scores', '## Paired differences', '## Side by side', '## Curves', '## Setup'):
         assert h in md
-    assert (tmp_path / 'compare_files' / 'grid.png').exists() and (tmp_path / 'compare_files' / 'curves.png').exists()
-    assert '![curves](compare_files/curves.png)' in md and '| GAN-L1 ' in md  # Markdown tables, linked figures
-    html = rep['html'].read_text()
-    body = html.split('<body')[1]
-    assert body.count('data:image/png;base64,') == 2 and '<table' in body  # both figures embedded, tables as HTML
-    assert 'compare_files/' not in body.split('Folders')[0] and 'max-width:1200px' in html
-    assert Image.open(tmp_path / 'compare_files' / 'grid.png').size[1] > 300
+    s = rep['summary']['ciede2000']
+    assert list(s.index) == ['GAN-L1', 'GAN-MSE', 'WGAN-GP', 'gray input', 'mean ab']
+    assert (s.loc[['GAN-L1', 'GAN-MSE', 'WGAN-GP'], 'seeds'] == 2).all() and s.loc['mean ab', 'seeds'] == 1
+    assert ((s['lo'] <= s['mean']) & (s['mean'] <= s['hi'])).all()
+    assert 'GAN-L1 − GAN-MSE' in rep['differences']['psnr'].index and 'WGAN-GP − mean ab' in md
+    per = pd.read_csv(tmp_path / 'compare_files' / 'per_photo.csv')
+    n_photos = per['photo'].nunique()
+    assert len(per) == (3 * 2 + 2) * n_photos  # every method, seed and photo
+    body = rep['html'].read_text().split('<body')[1]
+    assert body.count('data:image/png;base64,') == 3 and '<table' in body  # intervals, grid, curves embedded
+    grid = Image.open(tmp_path / 'compare_files' / 'grid.png')
+    assert abs(grid.size[0] / grid.size[1] - 6 / 3) < 0.1  # 3 photos x (gray | 3 objectives | mean ab | original)
 
 
-def test_conclusion_is_computed_from_the_numbers():
-    df = pd.DataFrame(
-        {
-            'psnr': [22.0, 21.5, 20.0, 23.0],
-            'ssim': [0.9, 0.92, 0.8, 0.95],
-            'mae': [0.05, 0.06, 0.07, 0.04],
-            'mse': [0.01, 0.011, 0.012, 0.009],
-            'ciede2000': [8.0, 7.5, 9.0, 10.0],
-            'colorfulness': [20, 25, 30, 0],
-            'colorfulness_gap': [10, 5, 1, 30],
-        },
-        index=['GAN-L1', 'GAN-MSE', 'WGAN-GP', 'gray baseline'],
-    )
-    c = conclusions(df)
-    assert c[1].startswith(
-        '**PSNR**: GAN-L1 is best (22, 0.5 above GAN-MSE; the gray baseline has 23, which it does not beat)'
-    )
-    assert 'WGAN-GP is best' in next(s for s in c if s.startswith('**colorfulness_gap**'))
-    assert 'GAN-MSE is best (7.5, 0.5 below GAN-L1' in next(s for s in c if s.startswith('**ciede2000**'))
+def test_intervals_and_conclusions_follow_the_data():
+    rng = np.random.default_rng(1)
+    base = rng.normal(15, 4, (1, 40))  # ΔE per photo; photos differ much more than the methods
+    noise = lambda s: rng.normal(0, 0.1, (3, 40)) + rng.normal(0, 0.05, (3, 1))  # per photo and per seed
+    scores = {k: {'A': base - 2 + noise(0), 'B': base + noise(1), 'C': base + noise(2), 'gray input': base + 3}
+              for k in ('psnr', 'ssim', 'ciede2000', 'colorfulness_gap')}  # fmt: skip
+    summary, diffs = study_tables(scores, ['A', 'B', 'C'], ['gray input'], n_boot=1000)
+    text = '\n'.join(study_conclusions(diffs, ['A', 'B', 'C'], ['gray input']))
+    assert '**CIEDE2000 ΔE**: A is best' in text and 'A beats B on CIEDE2000 ΔE by 2' in text
+    assert 'B and C: no clear difference on CIEDE2000 ΔE' in text  # equal methods are not ranked
+    assert '**PSNR dB**: no objective is clearly best' in text  # higher PSNR is better, so A (lower) loses
+    assert 'A against the gray input: better on CIEDE2000 ΔE, colorfulness gap; worse on PSNR dB, SSIM.' in text
+    d = diffs['ciede2000'].loc['A − B']
+    assert d['lo'] < -2 < d['hi'] < 0 and d['hi'] - d['lo'] < 0.3  # paired: the photos' spread (4) cancels
 
 
-def test_study_command_runs_three_experiments_and_the_report(tmp_path):
-    cmd = ['colorgan', 'study', '--out-root', str(tmp_path)]
-    for k, v in dict(
-        dataset='sample',
-        image_size=64,
-        epochs=1,
-        base_channels=8,
-        disc_channels=8,
-        device='cpu',
-        num_workers=0,
-        cache=True,
-        max_steps=2,
-        batch_size=8,
-    ).items():
+def test_nested_bootstrap_widens_with_seed_disagreement():
+    x = np.random.default_rng(0).normal(0, 1, (1, 200))
+    one = bootstrap_ci({'m': x}, n_boot=2000).loc['m']
+    spread = bootstrap_ci({'m': x + np.array([[-0.5], [0.0], [0.5]])}, n_boot=2000).loc['m']
+    assert abs((one['hi'] - one['lo']) / 2 - 1.96 * x.std() / np.sqrt(200)) < 0.02
+    assert spread['hi'] - spread['lo'] > 1.5 * (one['hi'] - one['lo'])
+    d = paired_differences({'a': x, 'b': x}, [('a', 'b')], n_boot=200).loc['a − b']
+    assert d['diff'] == 0 and d['lo'] == 0 == d['hi']  # identical methods: exactly no difference
+
+
+def test_runs_on_other_test_photos_are_refused(tmp_path, study):
+    other = run_experiment(preset='report_gan_l1', seed=3, **{**TINY, 'split_seed': None, 'out_dir': str(tmp_path)})
+    runs = [load_run(d) for d in study[0][:1]] + [load_run(other.out_dir)]
+    assert set(photo_scores(runs[0]['images']).index) != set(photo_scores(runs[1]['images']).index)
+    with pytest.raises(ValueError, match='other test photos'):
+        study_scores(runs)
+
+
+def test_mean_ab_baseline_is_the_training_photos_mean(study):
+    dls = build_dataloaders(make_config(**{**TINY, 'color_space': 'lab'}))
+    with torch.random.fork_rng():
+        torch.manual_seed(0)  # the same random crops as mean_ab draws
+        ab = torch.stack([dls.train.dataset[i][1] for i in range(len(dls.train.dataset))])
+    expected = ab.double().mean((0, 2, 3)).float()
+    assert torch.allclose(mean_ab(dls.train.dataset), expected, atol=1e-6)
+    assert torch.equal(mean_ab(dls.train.dataset), mean_ab(dls.train.dataset))  # the baseline is reproducible
+    gray = next(iter(dls.test))[0]
+    out = ConstantAB(expected)(gray)
+    assert out.shape == (len(gray), 2, *gray.shape[2:]) and torch.equal(out[3, :, 5, 7], expected)
+    img = pd.read_csv(study[1] / 'test_images.csv')
+    assert set(img['method']) == {'gray', 'mean_ab'}  # the default model trained on the sample photos: left out
+
+
+def _study(tmp_path, *extra, seeds=('1', '2')):
+    cmd = ['colorgan', 'study', '--out-root', str(tmp_path), '--seeds', *seeds]
+    for k, v in dict(dataset='sample', image_size=64, epochs=1, base_channels=8, disc_channels=8, device='cpu',
+                     num_workers=0, cache=True, max_steps=2, batch_size=8, eval_crops=2).items():  # fmt: skip
         cmd += ['-p', k, str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=user_env(), timeout=900)
+    return subprocess.run(cmd + list(extra), capture_output=True, text=True, env=user_env(), timeout=900)
+
+
+def test_study_command_trains_every_seed_renders_the_report_and_resumes(tmp_path):
+    r = _study(tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     for name in ('gan_l1', 'gan_mse', 'wgan_gp'):
-        d = tmp_path / name
-        assert (d / 'executed.ipynb').exists() and (d / 'metrics.json').exists() and (d / 'last.pt').exists()
-        assert json.loads((d / 'metrics.json').read_text())['config']['epochs'] == 1
-    assert (tmp_path / 'compare.html').exists() and 'WGAN-GP' in (tmp_path / 'compare.md').read_text()
+        for s in (1, 2):
+            d = tmp_path / 'study' / f'{name}_seed{s}'
+            cfg = json.loads((d / 'metrics.json').read_text())['config']
+            assert cfg['seed'] == s and cfg['split_seed'] == 42 and (d / 'test_images.csv').exists()
+    assert (tmp_path / 'study' / 'baselines' / 'test_images.csv').exists()
+    md = (tmp_path / 'compare.md').read_text()
+    assert 'seeds 1, 2' in md and '## Paired differences' in md and (tmp_path / 'compare.html').exists()
+    stamp = (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').stat().st_mtime_ns
+    t = time.time()
+    again = _study(tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.count('finished earlier, skipped') == 6  # resumable: nothing retrained
+    assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').stat().st_mtime_ns == stamp
+    changed = _study(tmp_path, '-p', 'lambda_rec', '0.5')
+    assert changed.returncode == 2 and 'holds a finished run with other parameters' in changed.stderr
+    assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').stat().st_mtime_ns == stamp
+    assert _study(tmp_path, '-p', 'seed', '3').returncode == 2  # the study sets the seeds itself
