@@ -28,10 +28,10 @@ from colorgan_nb.train import (
 
 # %% auto #0
 __all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'REPORT_CSS', 'EXPERIMENTS', 'RUN_ONLY',
-           'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'verdict', 'study_conclusions',
-           'study_scores', 'study_tables', 'summary_table', 'differences_table', 'interval_plot', 'compare_grid',
-           'compare_curves', 'run_tables', 'report_notebook', 'render_report', 'study_split', 'ConstantAB', 'mean_ab',
-           'score_baselines', 'study_plan', 'run_study']
+           'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'winner', 'verdict',
+           'study_conclusions', 'study_scores', 'study_tables', 'summary_table', 'differences_table', 'interval_plot',
+           'compare_grid', 'compare_curves', 'run_tables', 'report_notebook', 'render_report', 'study_split',
+           'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
 
 # %% ../nbs/05_compare.ipynb #f8145898
 LABELS = {'gan': 'GAN', 'wgan-gp': 'WGAN-GP'}
@@ -118,27 +118,35 @@ def paired_differences(
     P = next(iter(scores.values())).shape[1]
     rng, a_ = np.random.default_rng(seed), (1 - level) / 2
     photos = rng.integers(0, P, (n_boot, P))
-    seeds = {k: rng.integers(0, len(v), (n_boot, len(v))) for k, v in scores.items()}
+    x = {k: np.asarray(v, np.float64) for k, v in scores.items()}
+    seeds = {k: rng.integers(0, len(v), (n_boot, len(v))) for k, v in x.items()}
+    boot = {k: _boot_means(v, seeds[k], photos) for k, v in x.items()}  # once per method, shared by its pairs
     rows = {}
     for a, b in pairs:
-        xa, xb = np.asarray(scores[a], np.float64), np.asarray(scores[b], np.float64)
-        d = _boot_means(xa, seeds[a], photos) - _boot_means(xb, seeds[b], photos)
+        d = boot[a] - boot[b]
         rows[f'{a} − {b}'] = dict(
-            a=a, b=b, diff=xa.mean() - xb.mean(), lo=np.quantile(d, a_), hi=np.quantile(d, 1 - a_)
+            a=a, b=b, diff=x[a].mean() - x[b].mean(), lo=np.quantile(d, a_), hi=np.quantile(d, 1 - a_)
         )
     return pd.DataFrame(rows).T
 
 # %% ../nbs/05_compare.ipynb #b435b157
+def winner(row, metric: str) -> str | None:
+    """The better method of a `paired_differences` row (a, b, diff, lo, hi) on `metric`, or None when its interval
+    contains 0."""
+    if row['lo'] <= 0 <= row['hi']:
+        return None
+    return row['a'] if (row['diff'] > 0) == HIGHER_IS_BETTER[metric] else row['b']
+
+
 def verdict(row, metric: str) -> str | None:
     """The sentence for one paired difference (a `paired_differences` row: a, b, diff, lo, hi) on `metric`: "A beats
     B on M by x (95% CI lo..hi)" with x > 0 in the metric's better direction, or None when the interval contains 0
     (no clear difference)."""
-    if row['lo'] <= 0 <= row['hi']:
+    win = winner(row, metric)
+    if win is None:
         return None
-    higher = HIGHER_IS_BETTER[metric]
-    a_better = (row['diff'] > 0) == higher
-    win, lose = (row['a'], row['b']) if a_better else (row['b'], row['a'])
-    sign = 1 if a_better == higher else -1  # turn A - B into the winner's margin
+    lose = row['b'] if win == row['a'] else row['a']
+    sign = 1 if (win == row['a']) == HIGHER_IS_BETTER[metric] else -1  # turn A - B into the winner's margin
     lo, hi = sorted([sign * row['lo'], sign * row['hi']])
     x = sign * row['diff']
     return f"{win} beats {lose} on {STUDY_METRICS[metric]} by {x:.3g} (95% CI {lo:.3g}..{hi:.3g})"
@@ -153,9 +161,9 @@ def study_conclusions(diffs: dict[str, pd.DataFrame], objectives: list[str], bas
     for k, d in diffs.items():
         wins = {o: 0 for o in objectives}
         for i, j in itertools.combinations(objectives, 2):
-            v = verdict(d.loc[f'{i} − {j}'], k)
-            if v:
-                wins[v.split(' beats ')[0]] += 1
+            w = winner(d.loc[f'{i} − {j}'], k)
+            if w:
+                wins[w] += 1
         best = [o for o, w in wins.items() if w == len(objectives) - 1]
         out.append(f"**{STUDY_METRICS[k]}**: " + (f"{best[0]} is best, ahead of every other objective." if best and
                    len(objectives) > 1 else "no objective is clearly best."))  # fmt: skip
@@ -168,9 +176,8 @@ def study_conclusions(diffs: dict[str, pd.DataFrame], objectives: list[str], bas
         for b in baselines:
             better, worse, same = [], [], []
             for k, d in diffs.items():
-                row = d.loc[f'{o} − {b}']
-                v = verdict(row, k)
-                (same if v is None else better if v.startswith(o) else worse).append(STUDY_METRICS[k])
+                w = winner(d.loc[f'{o} − {b}'], k)
+                (same if w is None else better if w == o else worse).append(STUDY_METRICS[k])
             parts = [f"{w} on {', '.join(v)}" for w, v in (('better', better), ('worse', worse),
                                                             ('no clear difference', same)) if v]  # fmt: skip
             out.append(f"{o} against the {b}: " + '; '.join(parts) + '.')
