@@ -93,8 +93,9 @@ def test_normal_init_follows_pix2pix():
 
 
 def test_spectral_norm_bounds_each_weight():
+    torch.manual_seed(0)  # power iteration: 30 passes left some seeds' sigma 0.1 off 1; 100 leave < 0.01
     d = make_discriminator('patch_sn', 4, base_channels=8)
-    for _ in range(30):
+    for _ in range(100):
         d(torch.randn(2, 4, 64, 64))
     convs = [m for m in d.modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) == 6 and all(hasattr(m, 'parametrizations') for m in convs)
