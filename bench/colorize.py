@@ -1,6 +1,6 @@
 """Benchmark `colorgan colorize` at full resolution: wall time per stage and peak memory for 1, 12 and 48 MP JPEGs.
 
-    python bench/colorize.py                  # default model, --format jpg and png, 1/12/48 MP
+    python bench/colorize.py                  # default model run at 256 px, --format jpg and png, 1/12/48 MP
     python bench/colorize.py --sizes 12 --formats jpg --repeat 5
 
 Each size runs in its own process (so its peak RSS is its own), colorizes the photo `--repeat` times after one
@@ -29,7 +29,7 @@ def make_photo(mp: int, folder: Path) -> Path:
     return p
 
 
-def one(path: str, fmt: str, repeat: int, checkpoint=None) -> dict:
+def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> dict:
     "Stage times (median of `repeat`, after a warm-up) and peak RSS of colorizing one file in this process."
     t = time.perf_counter()
     import numpy as np
@@ -38,7 +38,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None) -> dict:
     from colorgan_nb.data import atomic_write
 
     import_s = time.perf_counter() - t
-    cz = Colorizer(checkpoint)
+    cz = Colorizer(checkpoint, image_size=image_size)
     pil_fmt, ext, opts = FORMATS[fmt]
     out = Path(tempfile.mkdtemp()) / f'out{ext}'
 
@@ -82,21 +82,24 @@ def main(argv=None):
     p.add_argument('--formats', default='jpg,png')
     p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--checkpoint', default=None)
+    p.add_argument('--image-size', type=int, default=256, help="the model's input (shorter side); default 256")
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)
     p.add_argument('--format', default='jpg', help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.one:
-        print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint)))
+        print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint, a.image_size)))
         return
     tmp = Path(tempfile.mkdtemp(prefix='colorgan_bench_'))
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; checkpoint: {a.checkpoint or 'default model'}"
+        f" at {a.image_size} px"
     )
     rows = []
     for mp in map(int, a.sizes.split(',')):
         photo = make_photo(mp, tmp)
         for fmt in a.formats.split(','):
             cmd = [sys.executable, __file__, '--one', str(photo), '--format', fmt, '--repeat', str(a.repeat)]
+            cmd += ['--image-size', str(a.image_size)]
             if a.checkpoint:
                 cmd += ['--checkpoint', a.checkpoint]
             r = subprocess.run(cmd, capture_output=True, text=True, check=True)

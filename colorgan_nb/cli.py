@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument('--overwrite', action='store_true', help='replace existing outputs (default: keep them)')
     c.add_argument('--max-megapixels', type=float, default=100.0, help='skip (and report) larger photos; default 100')
+    c.add_argument(
+        '--image-size',
+        type=int,
+        default=None,
+        help="the shorter side the model sees, in pixels (default: its training size, 128 for the shipped model; "
+        '256 gives it more context at about twice the model time)',
+    )
     c.add_argument('--device', default='cpu', help=DEVICE_HELP)
     e = sub.add_parser(
         'evaluate',
@@ -183,8 +190,9 @@ def main(argv=None) -> int:
             from colorgan_nb.colorize import colorize_files
 
             res = colorize_files(
-                args.inputs, args.checkpoint, args.out, args.overwrite, args.device, args.format, args.max_megapixels
-            )
+                args.inputs, args.checkpoint, args.out, args.overwrite, args.device, args.format, args.max_megapixels,
+                image_size=args.image_size,
+            )  # fmt: skip
             print(colorize_summary(res, args.out))
             for f, why in res['errors'].items():
                 print(f"  failed: {f}: {why}", file=sys.stderr)

@@ -171,7 +171,7 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
         im = im.convert('RGBA')
         bg = Image.new('RGBA', im.size, (255, 255, 255, 255))
         im = Image.alpha_composite(bg, im)
-    return np.asarray(im.convert('RGB'), dtype=np.uint8)
+    return np.asarray(im if im.mode == 'RGB' else im.convert('RGB'), dtype=np.uint8)  # no copy of an RGB image
 
 
 @contextmanager
@@ -207,7 +207,7 @@ def read_rgb(path: str | Path, min_size: int = 1, allow_gray: bool = True) -> to
     Raises `BadImage` (see `open_image`; also 'grayscale' when `allow_gray=False` and the picture has R = G = B)."""
     with open_image(path, min_size, allow_gray) as im:
         im.load()
-        arr = _to_rgb_array(ImageOps.exif_transpose(im))
+        arr = _to_rgb_array(ImageOps.exif_transpose(im, in_place=True) or im)  # turned in place: no copy
     if not allow_gray:
         a = arr[::4, ::4].astype(np.int16)  # a subsample suffices to tell colour from gray
         if np.abs(a[..., 0] - a[..., 1]).max() <= 2 and np.abs(a[..., 1] - a[..., 2]).max() <= 2:
