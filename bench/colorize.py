@@ -137,5 +137,6 @@ def main(argv=None):
         f"{(walls[12] - walls[4]) / 8:.2f} s, start-up {walls[4] - 4 * (walls[12] - walls[4]) / 8:.1f} s"
     )
 
+
 if __name__ == '__main__':
     main()

@@ -211,6 +211,10 @@ class Colorizer:
     `models.load_checkpoint`) for a missing, corrupt or untrusted checkpoint."""
 
     def __init__(self, checkpoint: str | Path | None = None, device: str = 'cpu', image_size: int | None = None):
+        if image_size is not None and (
+            isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1
+        ):
+            raise ValueError(f"image_size={image_size!r}: give a positive number of pixels (e.g. 256) or None")
         self.checkpoint = Path(checkpoint) if checkpoint is not None else default_checkpoint()
         if checkpoint is None and not self.checkpoint.exists():
             raise FileNotFoundError(
@@ -224,10 +228,6 @@ class Colorizer:
             self.gen, self.info = load_generator(self.checkpoint, self.device)
             self.gen.to(memory_format=torch.channels_last)  # about 30% faster convolutions on the CPU
             self.multiple = size_multiple(self.gen)
-        if image_size is not None and (
-            isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1
-        ):
-            raise ValueError(f"image_size={image_size!r}: give a positive number of pixels (e.g. 256) or None")
         self.image_size = image_size or self.info['image_size']
         self.color_space = self.info['color_space']
 
@@ -238,7 +238,7 @@ class Colorizer:
         h, w = _model_size(self.multiple, self.image_size, *rgb.shape[:2])
         with warnings.catch_warnings():  # a read-only array (as Pillow gives): only ever read here
             warnings.simplefilter('ignore', UserWarning)
-            x = torch.from_numpy(np.asarray(rgb)).permute(2, 0, 1)[None]  # channels last: the fast uint8 path
+            x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]  # channels last: the fast path
         small = F.interpolate(x, size=(h, w), mode='bilinear', antialias=True)[0].permute(1, 2, 0)
         gray = encode_L(lightness(small)[None, None])
         if self.session is not None:

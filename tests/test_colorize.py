@@ -324,3 +324,18 @@ def test_evaluate_json_folder_is_refused_first_and_data_is_relative_to_cwd(tmp_p
     assert 'is a folder' in capsys.readouterr().err
     assert main([*cmd, '--json', 'scores.json']) == 0
     assert json.loads(Path('scores.json').read_text())['n_images'] == 2
+
+
+def test_image_size_is_checked_and_any_array_layout_works(tmp_path):
+    "A bad --image-size is refused before any work; flipped or strided arrays colorize like contiguous ones."
+    for bad in (0, -5, 1.5, True):
+        with pytest.raises(ValueError, match='image_size'):
+            Colorizer(image_size=bad)
+    assert main(['colorize', str(SAMPLE / 'storm.jpg'), '--out', str(tmp_path / 'o'), '--image-size', '0']) == 2
+    assert not (tmp_path / 'o').exists()
+    cz = Colorizer(image_size=96)
+    rgb = read_rgb(SAMPLE / 'storm.jpg').permute(1, 2, 0).numpy()
+    flipped = rgb[::-1]  # negative strides
+    assert np.array_equal(cz.colorize_array(flipped), cz.colorize_array(np.ascontiguousarray(flipped)))
+    with pytest.raises(ValueError, match='steps'):
+        recolor(rgb, torch.zeros(2, 1, 1), steps=0)
