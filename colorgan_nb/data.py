@@ -59,11 +59,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _umask() -> int:
+    "This process's umask (read once, at import: os.umask can only be read by setting it)."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object]) -> Path:
     """Write `data` (bytes, text, or a function that writes to the temporary path it is given) to `path`
-    atomically: a unique temporary file in the same folder, then `os.replace`. On any error the temporary file
-    is removed and the error re-raised; `path` is then unchanged (a full disk raises OSError saying "no space left on
-    device" and naming `path`). Creates the parent folder. Returns `path`."""
+    atomically: a unique temporary file in the same folder, then `os.replace`. The file gets the permissions a plain
+    `open` would give it (0o666 less the umask), or keeps those of the file it replaces. On any error the temporary
+    file is removed and the error re-raised; `path` is then unchanged (a full disk raises OSError saying "no space
+    left on device" and naming `path`). Creates the parent folder. Returns `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
@@ -76,6 +87,7 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object])
             tmp.write_bytes(data)
         else:
             tmp.write_text(data)
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)  # mkstemp made it 0o600
         os.replace(tmp, path)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
