@@ -17,6 +17,14 @@ SIZES = {1: (1200, 900), 12: (4000, 3000), 48: (8000, 6000)}
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def cpu_name() -> str:
+    "The CPU's model name (Linux), else what `platform` knows."
+    try:
+        return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def make_photo(mp: int, folder: Path) -> Path:
     "A real photo (data/sample/greenmeadow.jpg) upscaled to `mp` megapixels, saved as JPEG quality 90."
     from PIL import Image
@@ -91,7 +99,7 @@ def main(argv=None):
         return
     tmp = Path(tempfile.mkdtemp(prefix='colorgan_bench_'))
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; checkpoint: {a.checkpoint or 'default model'}"
+        f"machine: {cpu_name()}, {os.cpu_count()} cores; checkpoint: {a.checkpoint or 'default model'}"
         f" at {a.image_size} px"
     )
     rows = []
