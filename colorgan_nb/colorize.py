@@ -20,6 +20,7 @@ from colorgan_nb.data import (
     BadImage,
     IMAGE_EXTS,
     _resize_crop,
+    _decode_rgb,
     _to_rgb_array,
     atomic_write,
     available_cores,
@@ -49,7 +50,7 @@ _EPS, _KAPPA = 0.008856, 7.787  # CIE 1976 constants, as kornia
 
 
 def _f_np(t):
-    "CIE f(t) in float64 NumPy: t ** (1/3) above 0.008856, linear below."
+    "CIE f(t) of a NumPy array (its dtype kept): t ** (1/3) above 0.008856, linear below."
     return np.where(t > _EPS, np.cbrt(t), _KAPPA * t + 4 / 29)
 
 
@@ -73,7 +74,7 @@ def lightness(rgb: torch.Tensor) -> torch.Tensor:
     """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): lookup tables for the sRGB curve,
     then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units."""
     Y = sum(lut[rgb[..., c].int()] for c, lut in enumerate(_Y_LUTS))  # int32 indices: much faster than int64
-    return 116 * torch.where(Y > _EPS, Y.clamp_min(1e-12) ** (1 / 3), _KAPPA * Y + 4 / 29) - 16
+    return torch.from_numpy(116 * _f_np(Y.numpy()) - 16)
 
 # %% ../nbs/06_colorize.ipynb #6efa5f30
 _JIT = dict(nogil=True, fastmath=True, error_model='numpy', cache=True)
@@ -350,8 +351,7 @@ def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, s
         frames = getattr(im, 'n_frames', 1)
         note = f"first of its {frames} frames used" if frames > 1 else None
         keep = {'icc_profile': im.info['icc_profile']} if im.info.get('icc_profile') else {}
-        im.load()
-        return _to_rgb_array(ImageOps.exif_transpose(im, in_place=True) or im), keep, note  # no copy
+        return _decode_rgb(im), keep, note
 
 
 def _check_writable(out: Path):

@@ -186,6 +186,13 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
     return np.asarray(im if im.mode == 'RGB' else im.convert('RGB'), dtype=np.uint8)  # no copy of an RGB image
 
 
+def _decode_rgb(im: Image.Image) -> np.ndarray:
+    "Decode an image opened from a file (ours to change) -> uint8 (H, W, 3), EXIF orientation applied in place."
+    im.load()
+    ImageOps.exif_transpose(im, in_place=True)
+    return _to_rgb_array(im)
+
+
 @contextmanager
 def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
     """Open `path` with Pillow (header only until `.load()`), refusing files smaller than `min_size` or in a gray mode
@@ -218,13 +225,12 @@ def read_rgb(path: str | Path, min_size: int = 1, allow_gray: bool = True) -> to
     """Decode an image file to a uint8 tensor (3, H, W) in [0, 255], sRGB, EXIF orientation applied.
     Raises `BadImage` (see `open_image`; also 'grayscale' when `allow_gray=False` and the picture has R = G = B)."""
     with open_image(path, min_size, allow_gray) as im:
-        im.load()
-        arr = _to_rgb_array(ImageOps.exif_transpose(im, in_place=True) or im)  # turned in place: no copy
+        arr = _decode_rgb(im)
     if not allow_gray:
         a = arr[::4, ::4].astype(np.int16)  # a subsample suffices to tell colour from gray
         if np.abs(a[..., 0] - a[..., 1]).max() <= 2 and np.abs(a[..., 1] - a[..., 2]).max() <= 2:
             raise BadImage(path, 'grayscale', 'R = G = B')
-    return torch.from_numpy(arr.copy()).permute(2, 0, 1).contiguous()
+    return torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))  # one copy, channels first
 
 # %% ../nbs/00_data.ipynb #04895d0c
 @dataclass
