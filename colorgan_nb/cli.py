@@ -41,7 +41,10 @@ def _abs(p: str) -> str:
     return os.pathsep.join(str(Path(q).expanduser().resolve()) for q in str(p).split(os.pathsep) if q)
 
 
-EXIT_CODES = '0 ok; 1 some inputs could not be read (listed); 2 bad usage or input; 3 the output could not be written'
+EXIT_CODES = (
+    '0 ok; 1 some inputs could not be read (listed); 2 bad usage or input; 3 the output could not be written; '
+    '130 interrupted (Ctrl-C)'
+)
 
 
 def colorize_summary(res: dict, out) -> str:
@@ -143,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument(
         '--float32', action='store_true', help='keep float32 weights in --out (default: float16, half the size)'
     )
+    x.add_argument('--overwrite', action='store_true', help='replace an existing --out/--onnx file (never the input)')
     s = sub.add_parser(
         'study',
         help='train the three objectives once per seed, score the baselines, render reports/compare.html',
@@ -211,6 +215,10 @@ def main(argv=None) -> int:
                 raise ValueError(
                     f"--json {args.json} is a folder; give a file name, e.g. {Path(args.json) / 'scores.json'}"
                 )
+            if args.json:
+                from colorgan_nb.data import check_output_file
+
+                check_output_file(args.json)  # a file on the way: said now, not after the whole evaluation
             from colorgan_nb.colorize import evaluate_folder, evaluation_table
 
             res = evaluate_folder(
@@ -242,11 +250,18 @@ def main(argv=None) -> int:
 
             if not (args.out or args.onnx):
                 raise ValueError('say what to write: --out FILE.pt and/or --onnx FILE.onnx')
+            from colorgan_nb.colorize import check_export_target
+
+            for target, suffix in ((args.out, '.pt'), (args.onnx, '.onnx')):  # both checked before either is written
+                if target:
+                    check_export_target(args.checkpoint, target, suffix, args.overwrite)
             if args.out:
-                out = export_generator(args.checkpoint or default_checkpoint(), args.out, half=not args.float32)
+                out = export_generator(
+                    args.checkpoint or default_checkpoint(), args.out, half=not args.float32, overwrite=args.overwrite
+                )
                 print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
             if args.onnx:
-                res = export_onnx(args.checkpoint, args.onnx)
+                res = export_onnx(args.checkpoint, args.onnx, overwrite=args.overwrite)
                 d = res['max_abs_diff']
                 check = 'not checked: onnxruntime is not installed' if d is None else f"max |ONNX - PyTorch| = {d:.1e}"
                 print(f"wrote {res['path']} ({res['path'].stat().st_size / 1e6:.1f} MB; {check})")
@@ -272,11 +287,15 @@ def main(argv=None) -> int:
             res = run_study(_param(args.parameters), args.seeds, _abs(args.out_root), kernel=args.kernel)
             print(f"report: {res['html']}")
             return 0
+    except KeyboardInterrupt as err:  # Ctrl-C: one line (training names its last saved epoch and how to resume)
+        print(f"colorgan {args.command}: {err or 'interrupted'}", file=sys.stderr)
+        return 130
     except (FileNotFoundError, ValueError, ImportError) as err:
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
         return 2
     except OSError as err:  # the output side: not a folder, read-only, disk full
-        print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
+        why = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else err.strerror or err
+        print(f"colorgan {args.command}: error: {why}", file=sys.stderr)
         return 3
     except FloatingPointError as err:  # training diverged; the last good checkpoint is kept
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, time, warnings
+import importlib.util, os, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from colorgan_nb.data import (
     BadImage,
+    check_output_file,
     IMAGE_EXTS,
     _resize_crop,
     _decode_rgb,
@@ -36,9 +37,9 @@ from colorgan_nb.data import (
 from .models import get_device, load_generator
 
 # %% auto #0
-__all__ = ['FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'size_multiple', 'Colorizer', 'to_rgb_array', 'OutputError',
-           'colorize_files', 'train_overlap', 'evaluate_folder', 'evaluation_table', 'export_generator', 'export_onnx',
-           'onnx_session']
+__all__ = ['MAX_ASPECT', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'size_multiple', 'Colorizer', 'to_rgb_array',
+           'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'evaluation_table',
+           'check_export_target', 'export_generator', 'export_onnx', 'onnx_session']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -196,9 +197,14 @@ def size_multiple(gen: nn.Module) -> int:
     return 2**gen.depth if hasattr(gen, 'depth') else 1
 
 
+MAX_ASPECT = 4  # the model's input is at most MAX_ASPECT x image_size on its long side
+
+
 def _model_size(m: int, size: int, h: int, w: int) -> tuple[int, int]:
-    "The model's input (h', w'): shorter side `size`, aspect kept, both multiples of `m`."
-    s = size / min(h, w)
+    """The model's input (h', w'): shorter side `size`, aspect kept, both multiples of `m`; but the longer side at
+    most `MAX_ASPECT` * `size`, so a panorama or a 20000 x 10 strip costs no more than a 4:1 photo (memory bounded
+    by design; the short side then gets fewer pixels)."""
+    s = min(size / min(h, w), MAX_ASPECT * size / max(h, w))
     return tuple(max(m, int(round(v * s / m)) * m) for v in (h, w))
 
 
@@ -213,9 +219,9 @@ class Colorizer:
 
     def __init__(self, checkpoint: str | Path | None = None, device: str = 'cpu', image_size: int | None = None):
         if image_size is not None and (
-            isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1
+            isinstance(image_size, bool) or not isinstance(image_size, int) or not 16 <= image_size <= 2048
         ):
-            raise ValueError(f"image_size={image_size!r}: give a positive number of pixels (e.g. 256) or None")
+            raise ValueError(f"image_size={image_size!r}: give a number of pixels in [16, 2048] (e.g. 256) or None")
         self.checkpoint = Path(checkpoint) if checkpoint is not None else default_checkpoint()
         if checkpoint is None and not self.checkpoint.exists():
             raise FileNotFoundError(
@@ -223,6 +229,8 @@ class Colorizer:
             )
         self.device, self.session = get_device(device), None
         if self.checkpoint.suffix == '.onnx':
+            if not self.checkpoint.is_file():
+                raise FileNotFoundError(f"checkpoint not found: {self.checkpoint}")
             self.session, self.info = onnx_session(self.checkpoint)
             self.multiple = self.info['multiple']
         else:
@@ -293,19 +301,35 @@ class OutputError(OSError):
     "The output cannot be written (not a folder, read-only, disk full); `colorgan colorize` exits with status 3."
 
 
-def _expand_inputs(inputs, ext: str) -> tuple[list[tuple[Path, Path]], dict]:
+def _scan(folder: Path, exclude: list[Path]) -> list[Path]:
+    "Every entry under `folder` (links followed, each real folder once), sorted, never descending into `exclude`."
+    seen, found = set(), []
+    for d, dirs, names in os.walk(folder, followlinks=True):
+        seen.add(Path(d).resolve())
+        dirs[:] = [x for x in dirs if Path(d, x).resolve() not in seen and Path(d, x).resolve() not in exclude]
+        found += [Path(d, n) for n in names]
+    return sorted(found)
+
+
+def _expand_inputs(inputs, ext: str, out: str | Path | None = None) -> tuple[list[tuple[Path, Path]], dict]:
     """(file, output path relative to the out folder) for files and, recursively, folders (folders keep their layout),
-    and {reason: [paths]} of what in the folders is skipped: files that are not images, broken links. Raises
-    FileNotFoundError for a missing input."""
+    and {reason: [paths]} of what in the folders is skipped: files that are not images, broken links. A folder's
+    outputs go under its own name, resolved (`.` and `..` name the folders they stand for), so every output lies
+    inside `out`; a folder's scan skips `out` and the folder its outputs go to when they lie inside it, so a second
+    run never reads the first one's outputs back as inputs. Raises FileNotFoundError for a missing input."""
     pairs, skipped, seen = [], {}, set()
+    out_r = Path(out).resolve() if out is not None else None
     for inp in map(Path, inputs):
         if inp.is_dir():
+            root = inp.resolve()
+            name = root.name or 'root'
+            inside = [p for p in ((out_r, out_r / name) if out_r else ()) if root in p.parents]
             found = []
-            for f in sorted(inp.rglob('*')):
+            for f in _scan(inp, inside):
                 if f.is_symlink() and not f.exists():
                     skipped.setdefault('broken link', []).append(f)
                 elif f.is_file() and f.suffix.lower() in IMAGE_EXTS:
-                    found.append((f, Path(inp.name) / f.relative_to(inp).with_suffix(ext)))
+                    found.append((f, Path(name) / f.relative_to(inp).with_suffix(ext)))
                 elif f.is_file():
                     skipped.setdefault(f"not an image ({f.suffix.lower() or 'no extension'})", []).append(f)
         elif inp.is_file():
@@ -341,9 +365,14 @@ def _unique_outputs(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
     return out
 
 
-def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, str | None]:
-    """uint8 (H, W, 3) of `path` (its first frame), what to keep when saving (ICC profile) and a note for multi-frame
-    files; BadImage 'too large' above the cap, before decoding."""
+def _has_alpha(im: Image.Image) -> bool:
+    return im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or (im.mode == 'P' and 'transparency' in im.info)
+
+
+def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, str | None, np.ndarray | None]:
+    """uint8 (H, W, 3) of `path` (its first frame; transparent parts flattened onto white), what to keep when saving
+    (ICC profile), a note for multi-frame files, and the alpha channel uint8 (H, W) of a file that has one with some
+    transparency (else None); BadImage 'too large' above the cap, before decoding."""
     with open_image(path) as im:
         mp = im.size[0] * im.size[1] / 1e6
         if mp > max_megapixels:
@@ -351,7 +380,12 @@ def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, s
         frames = getattr(im, 'n_frames', 1)
         note = f"first of its {frames} frames used" if frames > 1 else None
         keep = {'icc_profile': im.info['icc_profile']} if im.info.get('icc_profile') else {}
-        return _decode_rgb(im), keep, note
+        has_alpha, alpha = _has_alpha(im), None
+        rgb = _decode_rgb(im)  # EXIF turn applied to `im` in place, so its alpha below is turned too
+        if has_alpha:
+            a = np.asarray(im.convert('RGBA').getchannel('A'))
+            alpha = a if a.min() < 255 else None  # fully opaque: nothing to keep
+        return rgb, keep, note, alpha
 
 
 def _check_writable(out: Path):
@@ -359,11 +393,30 @@ def _check_writable(out: Path):
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder")
     try:
+        check_output_file(out / '.colorgan_write_test')
+    except OSError as e:
+        raise OutputError(f"--out {out}: {e.strerror}") from None
+    try:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / '.colorgan_write_test', b'')
         (out / '.colorgan_write_test').unlink()
     except OSError as e:
         raise OutputError(f"cannot write to {out}: {e.strerror or e}") from None
+
+
+def _check_targets(pairs: list[tuple[Path, Path]], out: Path):
+    """ValueError, before any work, if an output would replace one of the inputs or land outside `out` (through a
+    link inside it)."""
+    sources, out_r = {src.resolve(): src for src, _ in pairs}, out.resolve()
+    for src, rel in pairs:
+        dst = (out / rel).resolve()
+        if dst in sources:
+            raise ValueError(
+                f"the output for {src} would replace the input {sources[dst]}; nothing was written: choose an --out "
+                "that is not the photos' own folder"
+            )
+        if out_r not in dst.parents:
+            raise ValueError(f"the output for {src} would land outside --out {out} ({dst}, through a link)")
 
 
 def colorize_files(
@@ -382,41 +435,72 @@ def colorize_files(
     applied; multi-frame files: the first frame, noted), as PNG or `fmt='jpg'` (quality 95, ICC profile kept). Each
     input gets its own output: names that would collide are made unique (`_unique_outputs`). Files above
     `max_megapixels` or unreadable are skipped and counted by reason, as are folder entries that are not images or are
-    broken links; the rest are still done. Each file is written atomically (no partial files).
+    broken links; the rest are still done. Each file is written atomically (no partial files). Transparency is kept
+    in PNG output (the colour under it is that of the photo flattened onto white); JPEG output notes that it was
+    flattened.
+
+    Nothing the user gave is ever replaced: every output lies inside `out` (see `_expand_inputs`), and an output path
+    that resolves to an input file, or leaves `out` through a link, stops everything before any work. Without
+    `overwrite`, an existing output is kept, even one another process wrote a moment ago (`atomic_write` with
+    `overwrite=False`). An output path that is a folder fails that file alone.
 
     Returns {'written' (new files), 'replaced' (with `overwrite`), 'exists' (kept), 'failed', 'errors': {file: reason},
     'skipped': {reason: [files]}, 'notes': {file: note}, 'write_error' (None, or why writing stopped: disk full, not
     writable), 'not_done' (files left after it), 'seconds'}. Raises FileNotFoundError for a missing input, ValueError
-    for a bad `fmt` or `image_size` (the model's input side, see `Colorizer`), OutputError when `out` cannot be
+    for a bad `fmt`, `max_megapixels` or `image_size` (the model's input side, see `Colorizer`), an empty `out`, no
+    image among the inputs, or an output that would replace an input; OutputError when `out` cannot be
     written, and the checkpoint's errors, all before any work."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt={fmt!r}: valid values are {sorted(FORMATS)}")
+    if isinstance(max_megapixels, bool) or not isinstance(max_megapixels, (int, float)) or not max_megapixels > 0:
+        raise ValueError(f"max_megapixels={max_megapixels!r}: give a positive number of megapixels (default 100)")
+    if out is None or not str(out).strip():
+        raise ValueError("--out is empty: give the folder to write the colorized photos to")
     pil_fmt, ext, opts = FORMATS[fmt]
-    pairs, skipped = _expand_inputs(inputs, ext)
-    cz = colorizer or Colorizer(checkpoint, device, image_size)
     out = Path(out)
+    pairs, skipped = _expand_inputs(inputs, ext, out)
+    if not pairs:
+        found = '; '.join(f"{len(v)} {k}" for k, v in skipped.items()) or 'nothing'
+        raise ValueError(f"no image files among the inputs ({found}); images are {', '.join(IMAGE_EXTS)}")
+    _check_targets(pairs, out)
+    cz = colorizer or Colorizer(checkpoint, device, image_size)
     _check_writable(out)
     res = dict(written=0, replaced=0, exists=0, failed=0, errors={}, skipped=skipped, notes={}, write_error=None,
                not_done=0)  # fmt: skip
     todo, t0 = [], time.perf_counter()
     for src, rel in pairs:
-        if (out / rel).exists() and not overwrite:
+        if (out / rel).is_dir():
+            res['failed'] += 1
+            res['errors'][str(src)] = f"its output {out / rel} is a folder"
+        elif (out / rel).exists() and not overwrite:
             res['exists'] += 1
         else:
             todo.append((src, out / rel))
     for i, (src, dst) in enumerate(tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5)):
         try:
-            rgb, keep, note = _read_capped(src, max_megapixels)
+            rgb, keep, note, alpha = _read_capped(src, max_megapixels)
         except BadImage as e:
             res['failed'] += 1
             res['errors'][str(src)] = e.reason
             log.warning(f"skipping {e}")
             continue
+        img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
+        if alpha is not None and fmt == 'png':
+            img.putalpha(Image.fromarray(alpha))
+        elif alpha is not None:
+            flat = 'transparent parts flattened onto white (JPEG has no alpha; PNG keeps it)'
+            note = f"{note}; {flat}" if note else flat
         if note:
             res['notes'][str(src)] = note
-        img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
         try:
-            atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep))
+            atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep), overwrite=overwrite)
+        except FileExistsError:  # another process wrote it since we looked: keep theirs
+            res['exists'] += 1
+            continue
+        except IsADirectoryError:
+            res['failed'] += 1
+            res['errors'][str(src)] = f"its output {dst} is a folder"
+            continue
         except OSError as e:  # the output side: every later file would fail the same way, so stop here
             res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
             res['not_done'] = len(todo) - i
@@ -460,10 +544,16 @@ def evaluate_folder(
     'model_res' is the photo resized to `eval_size` (default: the model's training size) and centre-cropped, 'full_res'
     the whole photo. Also 'n_images', 'skipped'
     (counts by reason), 'overlap' (photos the model trained on, with why: a warning is logged) and 'notes'. Gray and
-    unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders or a
-    bad checkpoint."""
+    unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders, a
+    bad checkpoint, `eval_size` outside [16, 2048] or `max_images` < 1, all before any scoring."""
     from colorgan_nb.metrics import MeanMetrics, photo_metrics
 
+    for k, v, lo, hi, what in (
+        ('eval_size', eval_size, 16, 2048, 'a side in pixels in [16, 2048]'),
+        ('max_images', max_images, 1, 10**9, 'a count >= 1'),
+    ):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
+            raise ValueError(f"{k}={v!r}: give {what}")
     cz = Colorizer(checkpoint, device)
     files = find_images_in(data_dir)[:max_images]
     s, skipped, overlap, means = eval_size or cz.image_size, {}, {}, []
@@ -539,12 +629,35 @@ def evaluation_table(result: dict) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/06_colorize.ipynb #26d28571
-def export_generator(checkpoint: str | Path, out: str | Path, half: bool = True, metrics: dict | None = None) -> Path:
+def check_export_target(source: str | Path | None, out: str | Path, suffix: str, overwrite: bool = False) -> Path:
+    """Refuse, before any work, an export target that would lose something: one not ending in `suffix` ('.pt' or
+    '.onnx', so a photo or any other file is never taken for one), the source checkpoint itself, a run's `last.pt`
+    (resuming needs its discriminator and optimiser state), or any existing file unless `overwrite`; and one under a
+    file. Returns `out` as a Path; raises ValueError, or NotADirectoryError for a file on the way."""
+    out = Path(out)
+    if out.suffix.lower() != suffix:
+        raise ValueError(f"{out}: an export is written to a {suffix} file; give a name ending in {suffix}")
+    src = Path(source) if source is not None else default_checkpoint()
+    if out.resolve() == src.resolve():
+        raise ValueError(f"{out} is the checkpoint being exported; write the export to another file")
+    if out.name == 'last.pt' and (out.parent / 'config.json').exists():
+        raise ValueError(f"{out} is a run's last.pt (resuming needs it); write the export to another file")
+    if out.exists() and not overwrite:
+        raise ValueError(f"{out} exists; pass --overwrite (overwrite=True) to replace it")
+    check_output_file(out)
+    return out
+
+
+def export_generator(
+    checkpoint: str | Path, out: str | Path, half: bool = True, metrics: dict | None = None, overwrite: bool = False
+) -> Path:
     """Write the inference-only checkpoint of `checkpoint` (a run's best.pt or last.pt) to `out`, atomically:
     generator weights (float16 when `half`), `model_args`, colour space, image size, training files, and `metrics`
-    (default: the run's metrics.json beside the checkpoint, if any). Raises as `models.load_checkpoint`."""
+    (default: the run's metrics.json beside the checkpoint, if any). `out` must be a new `.pt` file, or an existing one
+    with `overwrite` (see `check_export_target`). Raises as `check_export_target` and `models.load_checkpoint`."""
     from colorgan_nb.models import CKPT_FORMAT, generator_info, load_checkpoint, save_checkpoint
 
+    check_export_target(checkpoint, out, '.pt', overwrite)
     ck = load_checkpoint(checkpoint)
     sd = {k: (v.half() if half and v.is_floating_point() else v) for k, v in ck['generator'].items()}
     mj = Path(checkpoint).parent / 'metrics.json'
@@ -569,7 +682,7 @@ def export_generator(checkpoint: str | Path, out: str | Path, half: bool = True,
         dict(
             format=CKPT_FORMAT,
             generator=sd,
-            **generator_info(ck),
+            **generator_info(ck, checkpoint),
             train_files=ck.get('train_files', []),
             epoch=ck.get('epoch'),
             config=ck.get('config', {}),
@@ -579,13 +692,15 @@ def export_generator(checkpoint: str | Path, out: str | Path, half: bool = True,
     )
 
 # %% ../nbs/06_colorize.ipynb #301baa0c
-def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = True) -> dict:
+def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = True, overwrite: bool = False) -> dict:
     """Export the generator of `checkpoint` (None: the default model) to ONNX at `out`: input 'L' float32 (B, 1, H, W)
     in [-1, 1], output 'ab' (B, C, H, W) in [-1, 1], B, H and W dynamic; metadata 'colorgan' holds colour space,
     image size and size multiple as JSON. With `check` and onnxruntime installed, runs both on a 1x1x128x160 input
-    and raises ValueError if they differ by more than 1e-3. Returns {'path', 'max_abs_diff' (None unchecked)}."""
+    and raises ValueError if they differ by more than 1e-3. `out` must be a new `.onnx` file, or an existing one with
+    `overwrite` (see `check_export_target`). Returns {'path', 'max_abs_diff' (None unchecked)}."""
     import json
 
+    check_export_target(checkpoint, out, '.onnx', overwrite)
     cz = Colorizer(checkpoint)
     x = torch.rand(2, 1, 128, 160) * 2 - 1
     dyn = {0: 'batch', 2: 'height', 3: 'width'}
@@ -615,7 +730,8 @@ def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = Tr
 
 def onnx_session(path: str | Path, threads: int | None = None):
     """(onnxruntime InferenceSession on the CPU, the model's facts) for an ONNX file written by `export_onnx`.
-    Raises ImportError naming the extra when onnxruntime is missing, ValueError for an ONNX file without them."""
+    Raises ImportError naming the extra when onnxruntime is missing, ValueError for a corrupt ONNX file or one
+    without them."""
     import json
 
     try:
@@ -625,7 +741,10 @@ def onnx_session(path: str | Path, threads: int | None = None):
     opts = ort.SessionOptions()
     if threads:
         opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    try:
+        sess = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+    except Exception as e:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
+        raise ValueError(f"{path} is not a readable ONNX model: {type(e).__name__}: {str(e)[:200]}") from None
     meta = sess.get_modelmeta().custom_metadata_map
     if 'colorgan' not in meta:
         raise ValueError(f"{path} was not written by colorgan export (no 'colorgan' metadata)")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import errno, hashlib, json, logging, os, re, tarfile, tempfile
+import errno, hashlib, json, logging, os, re, shutil, tarfile, tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +23,11 @@ log = logging.getLogger('colorgan_nb')
 
 # %% auto #0
 __all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS',
-           'project_root', 'resolve_path', 'available_cores', 'atomic_write', 'rgb_to_lab', 'lab_to_rgb', 'encode_L',
-           'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image', 'read_rgb', 'SkipLog',
-           'find_images', 'check_image', 'find_images_in', 'pixel_hash', 'PhotoDataset', 'sample_dir',
-           'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'read_split_file']
+           'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'rgb_to_lab',
+           'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image',
+           'read_rgb', 'SkipLog', 'is_run_folder', 'find_images', 'check_image', 'find_images_in', 'pixel_hash',
+           'PhotoDataset', 'sample_dir', 'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders',
+           'make_dataloaders', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #f7cc3fa4
 def project_root(start: str | Path | None = None) -> Path:
@@ -69,13 +70,34 @@ def _umask() -> int:
 _UMASK = _umask()
 
 
-def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object]) -> Path:
+def check_output_file(path: str | Path) -> Path:
+    """Check, before any work, that a file can be created at `path`: it is not a folder and no folder on its way is
+    a file. Reads only. Returns `path`; raises NotADirectoryError (an OSError) naming the file in the way, or
+    IsADirectoryError."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file name, e.g. {path / 'out'}")
+    for p in path.absolute().parents:
+        if p.exists():
+            if not p.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"cannot write {path}: {p} is a file, not a folder")
+            break
+    return path
+
+
+def atomic_write(
+    path: str | Path, data: bytes | str | Callable[[Path], object], overwrite: bool = True
+) -> Path:
     """Write `data` (bytes, text, or a function that writes to the temporary path it is given) to `path`
-    atomically: a unique temporary file in the same folder, then `os.replace`. The file gets the permissions a plain
+    atomically: a unique temporary file in the same folder, then `os.replace`. With `overwrite=False` the file is
+    linked into place instead, which fails with FileExistsError if `path` exists by then (even when another process
+    wrote it a moment ago): an existing file is never replaced. The file gets the permissions a plain
     `open` would give it (0o666 less the umask), or keeps those of the file it replaces. On any error the temporary
     file is removed and the error re-raised; `path` is then unchanged (a full disk raises OSError saying "no space
-    left on device" and naming `path`). Creates the parent folder. Returns `path`."""
+    left on device" and naming `path`; a file where a folder should be, NotADirectoryError naming it). Creates the
+    parent folder. Returns `path`."""
     path = Path(path)
+    check_output_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     os.close(fd)
@@ -88,7 +110,10 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object])
         else:
             tmp.write_text(data)
         os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)  # mkstemp made it 0o600
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
     except BaseException as e:
         tmp.unlink(missing_ok=True)
         if isinstance(e, OSError) and e.errno in _DISK_FULL:
@@ -96,6 +121,18 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], object])
                           f"{path} is unchanged") from e  # fmt: skip
         raise
     return path
+
+
+def _link_new(tmp: Path, path: Path):
+    "Move `tmp` to `path` only if `path` does not exist (atomic with a hard link; else exclusive create and copy)."
+    try:
+        os.link(tmp, path)  # FileExistsError if another process got there first
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: create exclusively, then copy
+        with open(path, 'xb') as dst, open(tmp, 'rb') as src:
+            shutil.copyfileobj(src, dst)
+    tmp.unlink()
 
 # %% ../nbs/00_data.ipynb #8747d1f4
 L_SCALE, AB_SCALE = 50.0, 128.0
@@ -260,13 +297,34 @@ class SkipLog:
         return self
 
 # %% ../nbs/00_data.ipynb #e91bbd75
-def find_images(root: str | Path) -> list[Path]:
-    """Image files (extensions in `IMAGE_EXTS`, any case) under `root`, recursively, sorted.
+def is_run_folder(path: str | Path) -> bool:
+    "Whether `path` is a training run's folder (it holds `config.json` and `last.pt`): its grids are no photos."
+    path = Path(path)
+    return (path / 'config.json').is_file() and (path / 'last.pt').is_file()
+
+
+def _under(path: Path, folders) -> bool:
+    "Whether `path` (resolved) is one of `folders` (resolved) or inside one."
+    return any(path == f or f in path.parents for f in folders)
+
+
+def find_images(root: str | Path, exclude=()) -> list[Path]:
+    """Image files (extensions in `IMAGE_EXTS`, any case) under `root`, recursively, sorted. Never descends into a
+    run folder (`is_run_folder`: its grids, curves and results are outputs, not photos) nor into the folders in
+    `exclude` (e.g. a run's own `out_dir`, or colorize's `--out`), so outputs are never read back as inputs.
     Raises FileNotFoundError if `root` is missing and ValueError if it holds no image file."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"image folder not found: {root}")
-    files = sorted(p for p in root.rglob('*') if p.suffix.lower() in IMAGE_EXTS and p.is_file())
+    skip, seen, files = [Path(e).resolve() for e in exclude], set(), []
+    for d, dirs, names in os.walk(root, followlinks=True):  # linked folders followed, each real folder once
+        seen.add(Path(d).resolve())
+        dirs[:] = [
+            x for x in dirs
+            if not (is_run_folder(Path(d, x)) or _under(Path(d, x).resolve(), skip) or Path(d, x).resolve() in seen)
+        ]  # fmt: skip
+        files += [Path(d, n) for n in names if Path(n).suffix.lower() in IMAGE_EXTS and Path(d, n).is_file()]
+    files.sort()
     if not files:
         raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) under {root}")
     return files
@@ -279,18 +337,19 @@ def check_image(path: str | Path, min_size: int) -> None:
         pass
 
 
-def find_images_in(roots) -> list[Path]:
+def find_images_in(roots, exclude=()) -> list[Path]:
     """Image files under several folders (an image file in the list is taken as it is): `roots` is one folder, a list,
     or folders joined by
     `os.pathsep` (':' on Linux and macOS, ';' on Windows), e.g. `'../shared/photos:../shared/photos2'`. Relative
-    folders resolve against the project root. Files keep the folders' order, each folder sorted. Raises
+    folders resolve against the project root. Files keep the folders' order, each folder sorted; run folders and
+    `exclude` are skipped (see `find_images`). Raises
     FileNotFoundError naming a missing folder, ValueError for a folder with no image."""
     if isinstance(roots, (str, Path)):
         roots = [r for r in str(roots).split(os.pathsep) if r]
     files = []
     for r in roots:
         p = resolve_path(r)
-        files += [p] if p.is_file() and p.suffix.lower() in IMAGE_EXTS else find_images(p)
+        files += [p] if p.is_file() and p.suffix.lower() in IMAGE_EXTS else find_images(p, exclude)
     return files
 
 
@@ -604,6 +663,7 @@ def make_dataloaders(
     | Path
     | None = None,  # 'sample'/'folder': a JSON split (see read_split_file) instead of a random one
     split_seed: int | None = None,  # seeds a random split instead of `seed`, so runs of several seeds share one split
+    exclude=(),  # 'folder': folders never scanned for photos (a run's out_dir); run folders are always skipped
 ) -> DataLoaders:
     """Build the loaders. Every batch is (gray, target): gray float32 (B, 1, S, S) in [-1, 1] (L/50-1);
     target float32 (B, 2, S, S) ab/128 for 'lab' or (B, 3, S, S) RGB*2-1 for 'rgb', S = `image_size`.
@@ -646,7 +706,8 @@ def make_dataloaders(
         else:
             if dataset == 'folder' and not data_dir:
                 raise ValueError("dataset='folder' needs data_dir, the folder of photos")
-            files = find_images(sample_dir()) if dataset == 'sample' and data_dir is None else find_images_in(data_dir)
+            sample = dataset == 'sample' and data_dir is None
+            files = find_images(sample_dir()) if sample else find_images_in(data_dir, exclude)
             idx = random_split(len(files), ratios, sseed)
         kw = dict(
             image_size=image_size,

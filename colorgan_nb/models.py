@@ -14,11 +14,11 @@ from .data import atomic_write
 
 # %% auto #0
 __all__ = ['GENERATORS', 'DISCRIMINATORS', 'DEFAULT_INIT', 'NO_BASE_CHANNELS', 'PAPER_SIZES', 'CKPT_FORMAT', 'READABLE_FORMATS',
-           'norm_layer', 'conv_block', 'vgg_block', 'UNetVGG', 'UNetStrided', 'KerasCNN', 'efficientnet_lite0_weights',
-           'efficientnet_lite0', 'UNetEffNet', 'PatchDiscriminator', 'meta_forward', 'patch_shape', 'VGGDiscriminator',
-           'DCGANDiscriminator', 'init_weights', 'make_generator', 'make_discriminator', 'count_params',
-           'forward_flops', 'model_table', 'save_checkpoint', 'load_checkpoint', 'generator_info', 'load_generator',
-           'get_device']
+           'MODEL_LIMITS', 'norm_layer', 'conv_block', 'vgg_block', 'UNetVGG', 'UNetStrided', 'KerasCNN',
+           'efficientnet_lite0_weights', 'efficientnet_lite0', 'UNetEffNet', 'PatchDiscriminator', 'meta_forward',
+           'patch_shape', 'VGGDiscriminator', 'DCGANDiscriminator', 'init_weights', 'make_generator',
+           'make_discriminator', 'count_params', 'forward_flops', 'model_table', 'save_checkpoint', 'load_checkpoint',
+           'generator_info', 'load_generator', 'get_device']
 
 # %% ../nbs/01_models.ipynb #0167c468
 def norm_layer(kind: str, channels: int) -> nn.Module:
@@ -581,37 +581,77 @@ def load_checkpoint(path: str | Path, map_location='cpu') -> dict:
     return ckpt
 
 
-def generator_info(ckpt: dict) -> dict:
+# What a checkpoint may ask for: a little above every system here (base_channels 64, depth 8, 256 px), far below what
+# exhausts memory. Checked before anything is built.
+MODEL_LIMITS = dict(
+    base_channels=(1, 256), depth=(1, 9), max_mult=(1, 16), dropout_blocks=(0, 9), image_size=(16, 2048)
+)
+
+
+def _check_int(what: str, key: str, v, lo: int, hi: int):
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"{what}: {key}={v!r} is outside what a colorgan_nb model uses (an int in [{lo}, {hi}])")
+
+
+def generator_info(ckpt: dict, path: str | Path = 'checkpoint') -> dict:
     """{'model_args', 'color_space', 'image_size'} of a checkpoint: what `make_generator` and a colorizer need.
-    Format-1 checkpoints (no `model_args`) have them derived from their training config."""
-    if 'model_args' in ckpt:
-        return dict(model_args=dict(ckpt['model_args']), color_space=ckpt['color_space'], image_size=ckpt['image_size'])
-    c = ckpt['config']
-    args = dict(
-        name=c['generator'], out_channels=2 if c['color_space'] == 'lab' else 3, base_channels=c.get('base_channels')
-    )
-    if c.get('depth') and c['generator'] != 'keras_cnn':
-        args['depth'] = c['depth']
-    return dict(model_args=args, color_space=c['color_space'], image_size=c['image_size'])
+    Format-1 checkpoints (no `model_args`) have them derived from their training config. Every value is checked
+    against `MODEL_LIMITS` and the known names before anything is built, so a bad or hostile checkpoint cannot make
+    a huge model: ValueError naming `path` and the key."""
+    try:
+        if 'model_args' in ckpt:
+            info = dict(model_args=dict(ckpt['model_args']), color_space=ckpt['color_space'],
+                        image_size=ckpt['image_size'])  # fmt: skip
+        else:
+            c = ckpt['config']
+            args = dict(
+                name=c['generator'], out_channels=2 if c['color_space'] == 'lab' else 3,
+                base_channels=c.get('base_channels'),
+            )  # fmt: skip
+            if c.get('depth') and c['generator'] != 'keras_cnn':
+                args['depth'] = c['depth']
+            info = dict(model_args=args, color_space=c['color_space'], image_size=c['image_size'])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path}: its model description is incomplete ({type(e).__name__}: {e})") from None
+    args = info['model_args']
+    if args.get('name') not in GENERATORS:
+        raise ValueError(f"{path}: unknown generator {args.get('name')!r} (valid: {sorted(GENERATORS)})")
+    if args.get('out_channels', 2) not in (2, 3) or info['color_space'] not in ('lab', 'rgb'):
+        raise ValueError(f"{path}: out_channels {args.get('out_channels')!r} / colour space {info['color_space']!r}")
+    for k, (lo, hi) in MODEL_LIMITS.items():
+        v = info['image_size'] if k == 'image_size' else args.get(k)
+        if v is not None:
+            _check_int(str(path), k, v, lo, hi)
+    return info
 
 
 def load_generator(path: str | Path, device: str | torch.device = 'cpu') -> tuple[nn.Module, dict]:
     """(generator in eval mode, float32 on `device`; `generator_info` plus 'path' and 'train_files' (names and pixel
     hashes of the photos it trained on, where recorded)) rebuilt from a checkpoint alone.
-    Weights stored in float16 are cast to float32. Raises as `load_checkpoint`, and ValueError naming the checkpoint
-    and the first mismatching tensor when the weights do not fit the recorded architecture."""
+    Weights stored in float16 are cast to float32. Raises as `load_checkpoint` and `generator_info`, and ValueError
+    naming the checkpoint and the first mismatching tensor when the weights do not fit the recorded architecture; the
+    architecture is first built on PyTorch's 'meta' device (no memory) and compared with the stored tensors, so
+    nothing larger than the checkpoint itself is ever allocated."""
     ckpt = load_checkpoint(path)
-    info = generator_info(ckpt)
+    info = generator_info(ckpt, path)
     args = dict(info['model_args'])
     if args['name'] in NO_BASE_CHANNELS:
         args['pretrained'] = False  # the weights come from the checkpoint
-    gen = make_generator(**args, init='default')
     try:
-        gen.load_state_dict({k: v.float() for k, v in ckpt['generator'].items()})
-    except RuntimeError as e:
-        lines = str(e).splitlines()
-        detail = lines[1][:300] if len(lines) > 1 else str(e)
-        raise ValueError(f"{path}: its generator weights do not fit {info['model_args']}: {detail}") from None
+        with torch.device('meta'):
+            shapes = {k: tuple(v.shape) for k, v in make_generator(**args, init='default').state_dict().items()}
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: its model_args {info['model_args']} do not make a generator: {e}") from None
+    stored = ckpt['generator']
+    if not isinstance(stored, dict) or not all(isinstance(v, torch.Tensor) for v in stored.values()):
+        raise ValueError(f"{path}: its generator weights are not a dict of tensors")
+    for k in sorted(shapes.keys() | stored.keys()):
+        if k not in stored or k not in shapes or tuple(stored[k].shape) != shapes[k]:
+            have = tuple(stored[k].shape) if k in stored else 'missing'
+            raise ValueError(f"{path}: its generator weights do not fit {info['model_args']}: tensor {k!r} is "
+                             f"{have} in the file, {shapes.get(k, 'not in the model')} in the model")  # fmt: skip
+    gen = make_generator(**args, init='default')
+    gen.load_state_dict({k: v.float() for k, v in stored.items()})
     return gen.to(device).eval(), {**info, 'path': str(path), 'train_files': list(ckpt.get('train_files') or [])}
 
 
@@ -623,7 +663,12 @@ def get_device(device: str = 'auto') -> torch.device:
         if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available():
             return torch.device('mps')
         return torch.device('cpu')
-    d = torch.device(device)
+    try:
+        d = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r}: valid values are 'auto', 'cpu', 'cuda', 'cuda:N' and 'mps'") from None
+    if d.type not in ('cpu', 'cuda', 'mps'):
+        raise ValueError(f"device={device!r}: valid values are 'auto', 'cpu', 'cuda', 'cuda:N' and 'mps'")
     if d.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device={device!r}: no CUDA GPU here; use 'auto' or 'cpu'")
     if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):

@@ -27,6 +27,7 @@ from colorgan_nb.data import (
     COLOR_SPACES,
     atomic_write,
     available_cores,
+    check_output_file,
     decode_rgb,
     lab_to_rgb,
     log,
@@ -56,8 +57,8 @@ __all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENA
            'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
            'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'train_file_ids',
            'build_dataloaders', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep',
-           'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment', 'experiment_params',
-           'metrics_table', 'show_run']
+           'TrainingInterrupted', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment',
+           'experiment_params', 'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -409,6 +410,7 @@ def build_dataloaders(cfg: dict, color_space: str | None = None):
         eval_crops=cfg['eval_crops'],
         split_file=cfg['split_file'],
         split_seed=cfg['split_seed'],
+        exclude=[resolve_path(cfg['out_dir'])],  # a run folder inside data_dir never feeds its outputs back
     )
 
 
@@ -562,10 +564,20 @@ def _os_lock(fd: int):
 # %% ../nbs/02_gan_l1.ipynb #be6f48b5
 def check_out_dir(cfg: dict) -> Path:
     """The run folder of `cfg` (absolute). Reads only. Raises ValueError when it already holds a run (a `last.pt` or
-    `metrics.json`) and neither `resume` nor `overwrite` is set, or when it is a file."""
+    `metrics.json`) and neither `resume` nor `overwrite` is set, when `resume` is set but there is no `last.pt` to
+    resume, or when it (or a folder on its way) is a file."""
     out = resolve_path(cfg['out_dir'])
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir={str(out)!r} is a file, not a folder")
+    try:
+        check_output_file(out / 'config.json')
+    except OSError as e:
+        raise ValueError(f"out_dir={str(out)!r}: {e.strerror}") from None
+    if cfg['resume'] and not (out / 'last.pt').exists():
+        raise ValueError(
+            f"resume=True but out_dir={str(out)!r} holds no last.pt to resume; drop resume to start a new run there, "
+            "or give the out_dir of the run to continue"
+        )
     has_run = (out / 'last.pt').exists() or (out / 'metrics.json').exists()
     if has_run and not (cfg['resume'] or cfg['overwrite']):
         raise ValueError(
@@ -886,8 +898,26 @@ def fit(self: Trainer) -> dict:
             return None
         plot_curves(pd.DataFrame(self.history), self.out / 'curves.png')
         return self.finish(time.perf_counter() - t_start)
+    except KeyboardInterrupt:  # Ctrl-C: one line naming what is saved and how to go on
+        raise TrainingInterrupted(self._interrupted()) from None
     finally:
         self.lock.release()
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    "Ctrl-C (SIGINT) during training; its message names the last saved epoch and how to resume."
+
+
+@patch
+def _interrupted(self: Trainer) -> str:
+    "The one line Ctrl-C prints: what is saved and the resume command."
+    if not (self.out / 'last.pt').exists():
+        return f"interrupted in epoch {self.epoch + 1} before any epoch was saved; nothing to resume in {self.out}"
+    where = 'while scoring the test split' if self.epoch >= self.cfg['epochs'] else f"in epoch {self.epoch + 1}"
+    return (
+        f"interrupted {where}; last.pt in {self.out} holds epoch {self._saved_epoch} of {self.cfg['epochs']}. "
+        "To continue, run the same command with -p resume true"
+    )
 
 
 @patch
@@ -1179,3 +1209,10 @@ def show_run(run: Run):
             Image(filename=str(grids[-1]), width=420),
         )
     display(metrics_table(run.metrics))
+
+# %% ../nbs/02_gan_l1.ipynb #cff452df
+if __name__ == '__main__' and '__file__' in globals():  # python -m colorgan_nb.train -p NAME VALUE ... (not a notebook)
+    import sys
+    from colorgan_nb.cli import main
+
+    sys.exit(main(['train', *sys.argv[1:]]))
