@@ -119,7 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument('--checkpoint', default=None, help='a best.pt (default: the shipped default model)')
     e.add_argument(
-        '--data', required=True, help=f"folder of colour photos (recursive), or several joined by '{os.pathsep}'"
+        '--data', default=None, help=f"folder of colour photos (recursive), or several joined by '{os.pathsep}'"
+    )
+    e.add_argument(
+        '--split', default=None, help="a split file (e.g. data/default_split.json): score its 'test' photos instead"
     )
     e.add_argument(
         '--eval-size',
@@ -219,13 +222,21 @@ def main(argv=None) -> int:
                 from colorgan_nb.data import check_output_file
 
                 check_output_file(args.json)  # a file on the way: said now, not after the whole evaluation
-            from colorgan_nb.colorize import evaluate_folder, evaluation_table
+            from colorgan_nb.colorize import evaluate_folder, evaluation_table, folder_table
 
+            if bool(args.data) == bool(args.split):
+                raise ValueError('give the photos to score: --data FOLDER or --split FILE (its test photos)')
+            if args.split:
+                from colorgan_nb.data import read_split_file
+
+                data = [str(f) for f in read_split_file(_abs(args.split))['test']]
+            else:
+                data = _abs(args.data)
             res = evaluate_folder(
-                args.checkpoint, _abs(args.data), args.eval_size, not args.no_full_res, args.device, args.max_images
+                args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images
             )
             print(
-                f"{res['n_images']} photos from {args.data} (model size {res['model_size']} px, "
+                f"{res['n_images']} photos from {args.data or args.split} (model size {res['model_size']} px, "
                 f"model_res = {res['eval_size']} px "
                 f"centre crop; skipped {res['skipped'] or 'none'})"
             )
@@ -234,6 +245,8 @@ def main(argv=None) -> int:
                     f"WARNING: {len(res['overlap'])} of these photos were in the model's training set", file=sys.stderr
                 )
             print(evaluation_table(res))
+            print(f"\nper folder, model_res ({res['eval_size']} px), means with 95% intervals over photos:")
+            print(folder_table(res))
             for k, v in res['notes'].items():
                 print(f"  {k}: {v}")
             if args.json:

@@ -34,12 +34,12 @@ from colorgan_nb.data import (
     read_rgb,
     rgb_to_lab,
 )
-from .models import get_device, load_generator
+from .models import get_device, load_generator, shipped_checkpoint
 
 # %% auto #0
 __all__ = ['MAX_ASPECT', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'size_multiple', 'Colorizer', 'to_rgb_array',
-           'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'evaluation_table',
-           'check_export_target', 'export_generator', 'export_onnx', 'onnx_session']
+           'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'folder_summary', 'folder_table',
+           'evaluation_table', 'check_export_target', 'export_generator', 'export_onnx', 'onnx_session']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -189,7 +189,7 @@ def recolor(rgb: np.ndarray | torch.Tensor, ab: torch.Tensor, steps: int = 12) -
 # %% ../nbs/06_colorize.ipynb #42fe38f3
 def default_checkpoint() -> Path:
     "The shipped default model, `colorgan_nb/weights/default_colorizer.pt` inside the installed package."
-    return Path(importlib.util.find_spec('colorgan_nb').origin).parent / 'weights' / 'default_colorizer.pt'
+    return shipped_checkpoint()
 
 
 def size_multiple(gen: nn.Module) -> int:
@@ -213,11 +213,18 @@ class Colorizer:
     shipped default model (`default_checkpoint()`). The model sees the photo with its shorter side at
     `image_size` (default: its training size; aspect kept; larger sizes give the model more context and cost more
     time); a `.onnx` file (see `export_onnx`) runs on onnxruntime
-    instead of PyTorch. Its colour (ab) is resized to the photo and recombined
+    instead of PyTorch. `temperature` overrides a classification head's annealed-mean temperature (lower: more vivid;
+    1: the mean, least colour where the model is unsure). Its colour (ab) is resized to the photo and recombined
     with the photo's own full-resolution lightness by `recolor`. Raises FileNotFoundError or ValueError (see
     `models.load_checkpoint`) for a missing, corrupt or untrusted checkpoint."""
 
-    def __init__(self, checkpoint: str | Path | None = None, device: str = 'cpu', image_size: int | None = None):
+    def __init__(
+        self,
+        checkpoint: str | Path | None = None,
+        device: str = 'cpu',
+        image_size: int | None = None,
+        temperature: float | None = None,
+    ):
         if image_size is not None and (
             isinstance(image_size, bool) or not isinstance(image_size, int) or not 16 <= image_size <= 2048
         ):
@@ -237,6 +244,12 @@ class Colorizer:
             self.gen, self.info = load_generator(self.checkpoint, self.device)
             self.gen.to(memory_format=torch.channels_last)  # about 30% faster convolutions on the CPU
             self.multiple = size_multiple(self.gen)
+        if temperature is not None:  # a classification head's annealed-mean temperature, instead of the chosen one
+            if self.session is not None or getattr(self.gen, 'head_kind', 'regress') != 'classify':
+                raise ValueError('temperature applies to a PyTorch checkpoint with a classification head only')
+            if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature <= 10:
+                raise ValueError(f"temperature={temperature!r}: need a number in (0, 10]")
+            self.gen.temperature.fill_(float(temperature))
         self.image_size = image_size or self.info['image_size']
         self.color_space = self.info['color_space']
 
@@ -537,13 +550,15 @@ def evaluate_folder(
     device: str = 'cpu',
     max_images: int | None = None,
     progress: bool = True,
+    colorizer: Colorizer | None = None,
 ) -> dict:
-    """Score a checkpoint (None: the default model) on colour photos: one folder, a list, or folders joined by
+    """Score a checkpoint (None: the default model; or a ready `colorizer`) on colour photos: one folder, a list, or folders joined by
     `os.pathsep`. Returns {'model_res': {...}, 'full_res': {...}}, each mapping 'model', 'gray' and 'mean_ab' to
     per-image means of `metrics.photo_metrics` (as `image_metrics`, faster at full resolution) plus colorfulness_gap;
     'model_res' is the photo resized to `eval_size` (default: the model's training size) and centre-cropped, 'full_res'
     the whole photo. Also 'n_images', 'skipped'
-    (counts by reason), 'overlap' (photos the model trained on, with why: a warning is logged) and 'notes'. Gray and
+    (counts by reason), 'overlap' (photos the model trained on, with why: a warning is logged), 'notes', 'photos' (every
+    photo's scores: one row per photo, resolution and method) and 'per_folder' (`folder_summary`). Gray and
     unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders, a
     bad checkpoint, `eval_size` outside [16, 2048] or `max_images` < 1, all before any scoring."""
     from colorgan_nb.metrics import MeanMetrics, photo_metrics
@@ -554,9 +569,9 @@ def evaluate_folder(
     ):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
             raise ValueError(f"{k}={v!r}: give {what}")
-    cz = Colorizer(checkpoint, device)
+    cz = colorizer or Colorizer(checkpoint, device)
     files = find_images_in(data_dir)[:max_images]
-    s, skipped, overlap, means = eval_size or cz.image_size, {}, {}, []
+    s, skipped, overlap, means, photos = eval_size or cz.image_size, {}, {}, [], []
     for f in files[:64]:  # pass 1: the mean ab of (up to 64) photos, for the baseline, on every 4th pixel each way
         try:
             rgb = read_rgb(f, min_size=16, allow_gray=False)[:, ::4, ::4]
@@ -588,6 +603,8 @@ def evaluate_folder(
             for k, m in zip(preds, scores):
                 m['colorfulness_gap'] = (m['colorfulness'] - m.pop('colorfulness_target')).abs()
                 acc[res][k].add(m)
+                photos.append(dict(photo=str(f), folder=Path(f).parent.name, res=res, method=k,
+                                   **{n: float(v.sum()) for n, v in m.items()}))  # fmt: skip
     pool.shutdown()
     if overlap:
         log.warning(
@@ -598,6 +615,8 @@ def evaluate_folder(
     out = {r: {k: v.mean() for k, v in d.items()} for r, d in acc.items()}
     return dict(
         **out,
+        photos=photos,
+        per_folder=folder_summary(photos),
         n_images=acc['model_res']['model'].n,
         skipped=skipped,
         overlap=overlap,
@@ -613,6 +632,47 @@ def evaluate_folder(
             'lpips, fid': 'not computed: their pretrained weights cannot be downloaded here',
         },
     )
+
+
+def folder_summary(photos: list[dict]) -> dict:
+    """Per photo folder (the photo's parent folder's name) and in 'all', at each resolution: {'n' (photos),
+    'model'/'gray'/'mean_ab': {metric: (mean, low, high)} for CIEDE2000, PSNR and colorfulness with 95% bootstrap
+    intervals over photos (`metrics.photo_interval`), and 'vs_gray': {metric: `metrics.paired_summary`} of the model
+    against the gray input on the same photos (difference with interval, share of photos won)}. `photos` are
+    `evaluate_folder`'s per-photo rows."""
+    from colorgan_nb.metrics import HIGHER_IS_BETTER, paired_summary, photo_interval
+
+    out = {}
+    for res in dict.fromkeys(p['res'] for p in photos):
+        rows = [p for p in photos if p['res'] == res]
+        for folder in ['all', *sorted({p['folder'] for p in rows})]:
+            sel = [p for p in rows if folder == 'all' or p['folder'] == folder]
+            by = {k: [p for p in sel if p['method'] == k] for k in ('model', 'gray', 'mean_ab')}
+            d = dict(n=len(by['model']))
+            for k, ps in by.items():
+                d[k] = {m: photo_interval([p[m] for p in ps]) for m in ('ciede2000', 'psnr', 'colorfulness')}
+            d['vs_gray'] = {
+                m: paired_summary([p[m] for p in by['model']], [p[m] for p in by['gray']], not HIGHER_IS_BETTER[m])
+                for m in ('ciede2000', 'psnr')
+            }
+            out.setdefault(res, {})[folder] = d
+    return out
+
+
+def folder_table(result: dict, res: str = 'model_res') -> str:
+    """`evaluate_folder`'s per-folder summary as a Markdown table: per folder, photos, the model's and the gray
+    input's CIEDE2000 (↓) and PSNR (↑) with 95% intervals, their paired difference and the share of photos won."""
+    f = lambda t: f"{t[0]:.2f} [{t[1]:.2f}, {t[2]:.2f}]"
+    lines = ['| folder | photos | CIEDE2000 ↓ model | gray | model − gray | won | PSNR ↑ model | gray | model − gray '
+             '| colorfulness |', '|---|---|---|---|---|---|---|---|---|---|']  # fmt: skip
+    for folder, d in result['per_folder'].get(res, {}).items():
+        e, p = d['vs_gray']['ciede2000'], d['vs_gray']['psnr']
+        lines.append(
+            f"| {folder} | {d['n']} | {f(d['model']['ciede2000'])} | {f(d['gray']['ciede2000'])} | {f(e['diff'])} "
+            f"| {e['win_rate']:.0%} | {f(d['model']['psnr'])} | {f(d['gray']['psnr'])} | {f(p['diff'])} "
+            f"| {d['model']['colorfulness'][0]:.1f} |"
+        )
+    return '\n'.join(lines)
 
 
 def evaluation_table(result: dict) -> str:

@@ -12,7 +12,8 @@ import torch
 from .data import rgb_to_lab
 
 # %% auto #0
-__all__ = ['HIGHER_IS_BETTER', 'ARROWS', 'REPORTED', 'colorfulness', 'ciede2000', 'image_metrics', 'MeanMetrics', 'photo_metrics']
+__all__ = ['HIGHER_IS_BETTER', 'ARROWS', 'REPORTED', 'colorfulness', 'ciede2000', 'image_metrics', 'MeanMetrics',
+           'photo_interval', 'paired_summary', 'photo_metrics']
 
 # %% ../nbs/01a_metrics.ipynb #58cca19f
 # the metrics every table reports, and whether higher is better
@@ -80,6 +81,29 @@ class MeanMetrics:
 
     def mean(self) -> dict:
         return {k: v / max(self.n, 1) for k, v in self.sums.items()}
+
+# %% ../nbs/01a_metrics.ipynb #b9e89069
+def photo_interval(x, n_boot: int = 4000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): the mean of per-photo values `x` (1-D, float) and its percentile-bootstrap interval at
+    `level`, resampling photos with replacement `n_boot` times (seeded: the same numbers every run). One photo gives
+    (x, x, x). Raises ValueError for no values or non-finite ones."""
+    x = np.asarray(x, np.float64)
+    if x.ndim != 1 or not len(x) or not np.isfinite(x).all():
+        raise ValueError(f"need a 1-D array of finite per-photo values, got shape {x.shape}")
+    boot = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(1)
+    q = (1 - level) / 2
+    return float(x.mean()), float(np.quantile(boot, q)), float(np.quantile(boot, 1 - q))
+
+
+def paired_summary(model, baseline, lower_is_better: bool = True, **kw) -> dict:
+    """Model against a baseline on the same photos (1-D per-photo values, same order): {'diff': (mean, low, high) of
+    model - baseline (see `photo_interval`), 'win_rate': share of photos where the model is better, 'n'}. Raises
+    ValueError for arrays of different lengths."""
+    m, b = np.asarray(model, np.float64), np.asarray(baseline, np.float64)
+    if m.shape != b.shape:
+        raise ValueError(f"paired values need the same shape, got {m.shape} and {b.shape}")
+    wins = m < b if lower_is_better else m > b
+    return dict(diff=photo_interval(m - b, **kw), win_rate=float(wins.mean()), n=len(m))
 
 # %% ../nbs/01a_metrics.ipynb #f8a525d5
 def photo_metrics(

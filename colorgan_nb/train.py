@@ -23,6 +23,7 @@ from torchvision.utils import save_image
 from tqdm import tqdm
 
 from colorgan_nb.data import (
+    AB_SCALE,
     DATASETS,
     COLOR_SPACES,
     atomic_write,
@@ -43,7 +44,13 @@ from colorgan_nb.models import (
     CKPT_FORMAT,
     DISCRIMINATORS,
     GENERATORS,
+    HEADS,
     NO_BASE_CHANNELS,
+    ab_prior,
+    generator_info,
+    rebalance_weights,
+    shipped_checkpoint,
+    soft_encode,
     get_device,
     load_checkpoint,
     make_discriminator,
@@ -53,12 +60,12 @@ from colorgan_nb.models import (
 )
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'CURVES', 'TEST_OVERRIDES',
-           'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'unknown_params_message',
-           'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info', 'train_file_ids',
-           'build_dataloaders', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env', 'DiscriminatorStep',
-           'TrainingInterrupted', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run', 'run_experiment',
-           'experiment_params', 'metrics_table', 'show_run']
+__all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'TEMPERATURES', 'CURVES', 'TEST_OVERRIDES',
+           'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'ColorClassLoss',
+           'unknown_params_message', 'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info',
+           'train_file_ids', 'build_dataloaders', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env',
+           'DiscriminatorStep', 'TrainingInterrupted', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run',
+           'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #c1911fec
 def gradient_penalty(
@@ -84,6 +91,13 @@ class Objective:
     def __init__(self, cfg: dict):
         self.cfg = cfg
         self.rec = F.l1_loss if cfg['rec_loss'] == 'l1' else F.mse_loss
+        self.classifier = None  # a ColorClassLoss when the generator predicts a distribution (head='classify')
+
+    def rec_loss(self, fake, real, logits=None, reduction: str = 'mean') -> torch.Tensor:
+        "The reconstruction term: L1/MSE on the colour, or the rebalanced cross-entropy on the logits of a classifier."
+        if self.classifier is not None and logits is not None:
+            return self.classifier(logits, real, reduction)
+        return self.rec(fake.float(), real.float(), reduction=reduction)
 
     def d_in(self, gray, color):
         return torch.cat([gray, color], 1) if self.cfg['conditional'] else color
@@ -95,11 +109,11 @@ class Objective:
         raise NotImplementedError
 
     def g_loss(
-        self, disc, gray, real, fake, adversarial: bool = True
+        self, disc, gray, real, fake, adversarial: bool = True, logits=None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(total, adversarial, reconstruction) generator losses; `adversarial=False` gives reconstruction only (pre-
-        training)."""
-        rec = self.rec(fake.float(), real.float())
+        training). `logits`: a classification head's, for its reconstruction term (see `rec_loss`)."""
+        rec = self.rec_loss(fake, real, logits)
         if not adversarial:
             return rec, torch.zeros_like(rec), rec
         adv = self.g_adv(disc(self.d_in(gray, fake)).float())
@@ -148,6 +162,25 @@ def make_objective(cfg: dict) -> Objective:
         raise ValueError(f"objective={cfg['objective']!r}: valid values are {sorted(OBJECTIVES)}")
     return OBJECTIVES[cfg['objective']](cfg)
 
+
+class ColorClassLoss:
+    """The classification head's reconstruction term (Zhang, Isola & Efros 2016, eq. 2): the cross-entropy between
+    the logits (B, Q, h, w) and the soft-encoded target (`models.soft_encode` of the true ab, average-pooled to h, w),
+    each pixel weighted by the rebalancing weight of its target's most likely bin. `bins` (Q, 2) in Lab units,
+    `weights` (Q,) (`models.rebalance_weights`); `real` is ab / 128, (B, 2, H, W)."""
+
+    def __init__(self, bins: torch.Tensor, weights: torch.Tensor):
+        self.bins, self.weights = bins.float(), weights.float()
+
+    def __call__(self, logits: torch.Tensor, real: torch.Tensor, reduction: str = 'mean') -> torch.Tensor:
+        ab = F.adaptive_avg_pool2d(real.float() * AB_SCALE, logits.shape[-2:])
+        z = soft_encode(ab, self.bins.to(ab.device))
+        w = self.weights.to(ab.device)[z.argmax(1)]
+        ce = -(z * F.log_softmax(logits.float(), 1)).sum(1) * w  # (B, h, w)
+        if reduction == 'mean':
+            return ce.mean()
+        return ce.mean((1, 2)).sum() * real[0].numel()  # 'sum': per image as the other losses, which validate divides
+
 # %% ../nbs/02_gan_l1.ipynb #d82f43a1
 # fmt: off
 DEFAULTS = dict(
@@ -158,7 +191,7 @@ DEFAULTS = dict(
     # models
     preset='report_gan_l1', image_size=256, color_space='rgb', generator='unet_vgg', discriminator='vgg',
     base_channels=None, disc_channels=None, depth=None, conditional=True, init=None, pretrained=True,
-    freeze_encoder=False,
+    freeze_encoder=False, init_from=None, head='regress', temperature=0.38, rebalance=0.5,
     # objective
     objective='gan', rec_loss='l1', lambda_adv=0.01, lambda_rec=0.99, lambda_gp=10.0, n_critic=1, label_smoothing=0.0,
     # optimisation
@@ -255,6 +288,31 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
     _need(isinstance(c['pretrained'], bool), 'pretrained', c['pretrained'], 'need True or False')
     _need(isinstance(c['freeze_encoder'], bool), 'freeze_encoder', c['freeze_encoder'], 'need True or False')
     _need(isinstance(c['sync_bn'], bool), 'sync_bn', c['sync_bn'], 'need True or False')
+    _need(c['head'] in HEADS, 'head', c['head'], f"valid values are {HEADS}")
+    _need(
+        c['head'] == 'regress' or (c['generator'] in NO_BASE_CHANNELS and c['color_space'] == 'lab'),
+        'head',
+        c['head'],
+        f"'classify' needs color_space 'lab' and a generator in {sorted(NO_BASE_CHANNELS)}",
+    )
+    _need(
+        isinstance(c['temperature'], (int, float)) and 0 < c['temperature'] <= 10,
+        'temperature',
+        c['temperature'],
+        'need a number in (0, 10] (the annealed mean: 1 is the mean, small values approach the mode)',
+    )
+    _need(
+        isinstance(c['rebalance'], (int, float)) and 0 <= c['rebalance'] <= 1,
+        'rebalance',
+        c['rebalance'],
+        'need a number in [0, 1] (lambda of the class rebalancing; 1 switches it off)',
+    )
+    _need(
+        c['init_from'] is None or (isinstance(c['init_from'], str) and c['init_from'].strip() != ''),
+        'init_from',
+        c['init_from'],
+        "need None, 'default' (the shipped model) or a checkpoint path",
+    )
     _need(
         not c['freeze_encoder'] or c['generator'] in NO_BASE_CHANNELS,
         'freeze_encoder',
@@ -331,6 +389,8 @@ def generator_args(cfg: dict) -> dict:
         args['depth'] = cfg['depth']
     if cfg['generator'] in NO_BASE_CHANNELS:
         args.pop('base_channels')
+    if cfg['head'] == 'classify':
+        args.update(head='classify', temperature=float(cfg['temperature']))
     return args
 
 
@@ -433,11 +493,17 @@ class Trainer:
         torch.manual_seed(cfg['seed'])
         self.gen, self.disc = build_models(cfg)  # seeded weights; fails early if image_size does not fit
         self.out = check_out_dir(cfg)
+        resuming = cfg['resume'] and (self.out / 'last.pt').exists()
+        if cfg['init_from'] and not resuming:
+            self._init_from(cfg['init_from'])
         self.lock = RunLock(self.out)
         weakref.finalize(self, self.lock.release)
         self.dls = dls or build_dataloaders(cfg)
         self.train_files = train_file_ids(self.dls.info.get('files', {}).get('train', [])) if self.main else []
         self.valid = self.dls.valid  # what this process validates: a 1/world share under DDP
+        self.classify = cfg['head'] == 'classify'
+        if self.classify and not resuming:  # rebalancing weights from the training photos (a resume loads them)
+            self.gen.class_weights.copy_(self._class_weights())
         if self.world > 1:
             self._init_distributed()
         cuda = self.device.type == 'cuda'
@@ -462,6 +528,8 @@ class Trainer:
         self.amp = cuda and cfg['amp']
         self.scaler_g = torch.amp.GradScaler('cuda', enabled=self.amp)
         self.objective = make_objective(cfg)
+        if self.classify:
+            self.objective.classifier = ColorClassLoss(self.gen.bins * AB_SCALE, self.gen.class_weights)
         self.scaler_d = torch.amp.GradScaler('cuda', enabled=self.amp and not self.objective.fp32_critic)
         steps = (
             cfg['epochs'] * (len(self.dls.train) if cfg['max_steps'] is None else cfg['max_steps']) // cfg['n_critic']
@@ -481,6 +549,39 @@ class Trainer:
             ids = [self.device.index] if self.device.type == 'cuda' else None
             self.g_train, self.d_step = (DDP(m, device_ids=ids) for m in (self.gen, self.d_step))
         self._prepare_out_dir()
+
+    def _init_from(self, source: str):
+        """Start the generator from trained weights: `source` 'default' (the shipped model) or a checkpoint path.
+        The same architecture loads every tensor exactly; another head (e.g. a classification head on a regression
+        model) keeps the encoder and the decoder blocks that fit, and says which tensors start fresh. Raises
+        FileNotFoundError/ValueError (a bad checkpoint, another generator) before the run folder is touched."""
+        path = shipped_checkpoint() if source == 'default' else resolve_path(source)
+        ck = load_checkpoint(path)
+        info = generator_info(ck, path)
+        if info['model_args']['name'] != self.cfg['generator']:
+            raise ValueError(f"init_from={source!r} holds a {info['model_args']['name']} generator; this run builds "
+                             f"{self.cfg['generator']!r}")  # fmt: skip
+        own, theirs = self.gen.state_dict(), ck['generator']
+        fits = {k: v.to(own[k].dtype) for k, v in theirs.items() if k in own and v.shape == own[k].shape}
+        fresh = sorted(k for k in own if k not in fits and not k.endswith(('bins', 'class_weights', 'temperature')))
+        if not any(k.startswith('encoder.') for k in fits):
+            raise ValueError(f"init_from={source!r}: none of its encoder weights fit this generator")
+        self.gen.load_state_dict(fits, strict=False)
+        log.info(f"generator initialised from {path} ({len(fits)} tensors)"
+                 + (f"; {len(fresh)} start fresh: {', '.join(fresh[:4])}{' ...' if len(fresh) > 4 else ''}"
+                    if fresh else ''))  # fmt: skip
+
+    def _class_weights(self, max_batches: int = 64) -> torch.Tensor:
+        "Rebalancing weights (`models.rebalance_weights`) from the ab of up to `max_batches` training batches."
+        bins = self.gen.bins.cpu() * AB_SCALE
+        prior = torch.zeros(len(bins), dtype=torch.float64)
+        state = torch.get_rng_state()
+        for i, (_, real) in enumerate(self.dls.train):
+            if i == max_batches:
+                break
+            prior += ab_prior(F.avg_pool2d(real.float() * AB_SCALE, 4), bins)
+        torch.set_rng_state(state)  # the prior's pass draws no randomness from the run
+        return rebalance_weights(prior / prior.sum(), bins, self.cfg['rebalance'])
 
     @property
     def eval_gen(self) -> nn.Module:
@@ -791,7 +892,7 @@ def train_epoch(self: Trainer) -> dict:
         gray, real = self._batch(gray, real)
         g_step = pretrain or step % cfg['n_critic'] == 0
         with self._autocast(), torch.set_grad_enabled(g_step):
-            fake = self.g_train(gray)
+            fake, logits = self.g_train(gray, return_logits=True) if self.classify else (self.g_train(gray), None)
         if not pretrain:
             with self._autocast(self.scaler_d.is_enabled()):
                 loss_d = self.d_step(gray, real, fake.detach())
@@ -802,7 +903,9 @@ def train_epoch(self: Trainer) -> dict:
         if g_step:
             self.disc.requires_grad_(False)
             with self._autocast():
-                loss_g, adv, rec = self.objective.g_loss(self.disc, gray, real, fake, adversarial=not pretrain)
+                loss_g, adv, rec = self.objective.g_loss(
+                    self.disc, gray, real, fake, adversarial=not pretrain, logits=logits
+                )
             self._check(loss_g, 'generator', step)
             self._step(self.opt_g, self.scaler_g, loss_g, self.gen.parameters())
             self.disc.requires_grad_(True)
@@ -842,8 +945,9 @@ def validate(self: Trainer) -> dict:
     for gray, real in self.valid:
         gray, real = self._batch(gray, real)
         with self._autocast():
-            fake = gen(gray).float()
-        rec_sum += self.objective.rec(fake, real, reduction='sum').item() / real[0].numel()
+            fake, logits = gen(gray, return_logits=True) if self.classify else (gen(gray), None)
+        fake = fake.float()
+        rec_sum += self.objective.rec_loss(fake, real, logits, reduction='sum').item() / real[0].numel()
         n += len(gray)
         cs = self.cfg['color_space']
         m = image_metrics(decode_rgb(gray, fake, cs), decode_rgb(gray, real, cs), full=True)
@@ -994,6 +1098,28 @@ def epoch_line(self: Trainer, row: dict) -> str:
     )
 
 
+TEMPERATURES = (1.0, 0.7, 0.5, 0.38, 0.25, 0.15)  # annealed-mean temperatures tried on the validation split
+
+
+@patch
+def choose_temperature(self: Trainer) -> dict:
+    """Classification head: set the annealed-mean temperature of `eval_gen` to the one of `TEMPERATURES` with the
+    lowest validation CIEDE2000 (Zhang et al. chose T = 0.38 by eye), and write it into `best.pt`. Returns {T: val
+    CIEDE2000, 'chosen': T}."""
+    gen, scores = self.eval_gen, {}
+    for t in TEMPERATURES:
+        gen.temperature.fill_(t)
+        scores[t] = self.validate()['val_ciede2000']
+    best = min(scores, key=scores.get)
+    gen.temperature.fill_(best)
+    if self.main and (self.out / 'best.pt').exists():
+        ck = load_checkpoint(self.out / 'best.pt')
+        ck['generator']['temperature'] = torch.tensor(float(best))
+        save_checkpoint(ck, self.out / 'best.pt')
+    log.info(f"annealed-mean temperature {best} (validation CIEDE2000 by T: {scores})")
+    return {**{str(k): v for k, v in scores.items()}, 'chosen': best}
+
+
 @patch
 def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
     """Evaluate the best checkpoint on the test split; write metrics.json (means), test_images.csv (every test image's
@@ -1001,6 +1127,7 @@ def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
     gen = self.eval_gen
     if (self.out / 'best.pt').exists():
         gen.load_state_dict(load_checkpoint(self.out / 'best.pt', self.device)['generator'])
+    temperatures = self.choose_temperature() if self.classify else None
     res = evaluate(
         gen,
         self.dls.test,
@@ -1026,6 +1153,7 @@ def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
         processes=self.world,
         global_batch=self.cfg['batch_size'] * self.world,
         skipped_files=self.dls.info['skipped'],
+        temperatures=temperatures,
         ssim_note='windowed SSIM (11x11 Gaussian, torchmetrics); '
         'the Flowers report used one global statistic per image',
         config=self.cfg,
