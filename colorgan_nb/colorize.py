@@ -552,7 +552,8 @@ def evaluate_folder(
     progress: bool = True,
     colorizer: Colorizer | None = None,
 ) -> dict:
-    """Score a checkpoint (None: the default model; or a ready `colorizer`) on colour photos: one folder, a list, or folders joined by
+    """Score a checkpoint (None: the default model; or a ready `colorizer`) on colour photos: one folder, a list, or
+    folders joined by
     `os.pathsep`. Returns {'model_res': {...}, 'full_res': {...}}, each mapping 'model', 'gray' and 'mean_ab' to
     per-image means of `metrics.photo_metrics` (as `image_metrics`, faster at full resolution) plus colorfulness_gap;
     'model_res' is the photo resized to `eval_size` (default: the model's training size) and centre-cropped, 'full_res'

@@ -25,7 +25,8 @@ SMALL = {
     'unet_pix2pix': dict(depth=5),
     'keras_cnn': {},
     'unet_effnet_lite0': dict(pretrained=False),
-}  # its pretrained weights are tested below
+    'unet_effnet_lite2': dict(pretrained=False),
+}  # their pretrained weights are tested below (Lite2's in test_quality)
 
 
 @pytest.mark.parametrize('name', list(GENERATORS))
@@ -107,7 +108,7 @@ def test_spectral_norm_bounds_each_weight():
 def test_generator_overfits_one_real_photo(name, photo):
     "800 steps on one real 32-px photo lower L1 on its ab by an order of magnitude."
     torch.manual_seed(0)
-    size = 64 if name == 'unet_effnet_lite0' else 32  # its 32x downsampling needs 2x2 maps for BatchNorm on one photo
+    size = 64 if name.startswith('unet_effnet') else 32  # 32x downsampling needs 2x2 maps for BatchNorm on one photo
     gray, ab = PhotoDataset([photo], image_size=size)[0]
     x, y = gray[None], ab[None]
     base = 16 if name == 'keras_cnn' else 8  # keras_cnn is small already (1.4 M parameters at 16)
