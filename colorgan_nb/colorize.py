@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, os, time, warnings
+import importlib.util, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from colorgan_nb.data import (
     pixel_hash,
     read_rgb,
     rgb_to_lab,
+    walk_files,
 )
 from .models import get_device, load_generator, shipped_checkpoint
 
@@ -314,16 +315,6 @@ class OutputError(OSError):
     "The output cannot be written (not a folder, read-only, disk full); `colorgan colorize` exits with status 3."
 
 
-def _scan(folder: Path, exclude: list[Path]) -> list[Path]:
-    "Every entry under `folder` (links followed, each real folder once), sorted, never descending into `exclude`."
-    seen, found = set(), []
-    for d, dirs, names in os.walk(folder, followlinks=True):
-        seen.add(Path(d).resolve())
-        dirs[:] = [x for x in dirs if Path(d, x).resolve() not in seen and Path(d, x).resolve() not in exclude]
-        found += [Path(d, n) for n in names]
-    return sorted(found)
-
-
 def _expand_inputs(inputs, ext: str, out: str | Path | None = None) -> tuple[list[tuple[Path, Path]], dict]:
     """(file, output path relative to the out folder) for files and, recursively, folders (folders keep their layout),
     and {reason: [paths]} of what in the folders is skipped: files that are not images, broken links. A folder's
@@ -338,7 +329,7 @@ def _expand_inputs(inputs, ext: str, out: str | Path | None = None) -> tuple[lis
             name = root.name or 'root'
             inside = [p for p in ((out_r, out_r / name) if out_r else ()) if root in p.parents]
             found = []
-            for f in _scan(inp, inside):
+            for f in walk_files(inp, lambda d: d.resolve() in inside):
                 if f.is_symlink() and not f.exists():
                     skipped.setdefault('broken link', []).append(f)
                 elif f.is_file() and f.suffix.lower() in IMAGE_EXTS:

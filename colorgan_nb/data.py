@@ -25,8 +25,8 @@ log = logging.getLogger('colorgan_nb')
 __all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS',
            'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'rgb_to_lab',
            'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image',
-           'read_rgb', 'SkipLog', 'is_run_folder', 'find_images', 'check_image', 'find_images_in', 'pixel_hash',
-           'PhotoDataset', 'sample_dir', 'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders',
+           'read_rgb', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in',
+           'pixel_hash', 'PhotoDataset', 'sample_dir', 'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders',
            'make_dataloaders', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #f7cc3fa4
@@ -308,6 +308,17 @@ def _under(path: Path, folders) -> bool:
     return any(path == f or f in path.parents for f in folders)
 
 
+def walk_files(root: str | Path, skip: Callable[[Path], bool] = lambda d: False) -> list[Path]:
+    """Every file entry under `root` (broken links included), sorted; linked folders are followed, each real folder
+    once, and no folder `d` with `skip(d)` is entered."""
+    seen, found = set(), []
+    for d, dirs, names in os.walk(root, followlinks=True):
+        seen.add(Path(d).resolve())
+        dirs[:] = [x for x in dirs if Path(d, x).resolve() not in seen and not skip(Path(d, x))]
+        found += [Path(d, n) for n in names]
+    return sorted(found)
+
+
 def find_images(root: str | Path, exclude=()) -> list[Path]:
     """Image files (extensions in `IMAGE_EXTS`, any case) under `root`, recursively, sorted. Never descends into a
     run folder (`is_run_folder`: its grids, curves and results are outputs, not photos) nor into the folders in
@@ -316,15 +327,9 @@ def find_images(root: str | Path, exclude=()) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"image folder not found: {root}")
-    skip, seen, files = [Path(e).resolve() for e in exclude], set(), []
-    for d, dirs, names in os.walk(root, followlinks=True):  # linked folders followed, each real folder once
-        seen.add(Path(d).resolve())
-        dirs[:] = [
-            x for x in dirs
-            if not (is_run_folder(Path(d, x)) or _under(Path(d, x).resolve(), skip) or Path(d, x).resolve() in seen)
-        ]  # fmt: skip
-        files += [Path(d, n) for n in names if Path(n).suffix.lower() in IMAGE_EXTS and Path(d, n).is_file()]
-    files.sort()
+    excluded = [Path(e).resolve() for e in exclude]
+    skip = lambda d: is_run_folder(d) or _under(d.resolve(), excluded)
+    files = [f for f in walk_files(root, skip) if f.suffix.lower() in IMAGE_EXTS and f.is_file()]
     if not files:
         raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) under {root}")
     return files
