@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import errno, hashlib, json, logging, os, re, shutil, tarfile, tempfile
+import errno, hashlib, json, logging, math, os, re, shutil, tarfile, tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ import torch
 import kornia.color as KC
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torch.utils.data import DataLoader, Dataset
+from torchvision.ops import roi_align
 from torchvision.transforms import v2
 from tqdm import tqdm  # text bars, shown in a terminal only (disable=None): notebooks get no widget noise
 
@@ -26,8 +27,8 @@ __all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_
            'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'rgb_to_lab',
            'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image',
            'read_rgb', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in',
-           'pixel_hash', 'PhotoDataset', 'sample_dir', 'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders',
-           'make_dataloaders', 'read_split_file']
+           'pixel_hash', 'PhotoDataset', 'sample_dir', 'random_resized_crop_boxes', 'crop_batch', 'CachedBatches',
+           'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #f7cc3fa4
 def project_root(start: str | Path | None = None) -> Path:
@@ -435,6 +436,7 @@ class PhotoDataset(Dataset):
         if not self.files:
             raise ValueError(f"no usable images ({self.skips.summary()})")
         scale = (max(crop_scale[0], 0.5), 1.0) if cache else crop_scale  # cached images are already downscaled
+        self.crop_scale = scale
         self.tfm = _transform(image_size, train, scale)
         self._warned = set()
 
@@ -475,6 +477,92 @@ class PhotoDataset(Dataset):
 def sample_dir() -> Path:
     "The embedded sample photos, `data/sample` in the project root."
     return project_root() / 'data' / 'sample'
+
+# %% ../nbs/00_data.ipynb #8c2eff3f
+def random_resized_crop_boxes(
+    n: int, height: int, width: int, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), generator=None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`n` crop boxes of `torchvision.transforms.RandomResizedCrop.get_params` at once, with `n` horizontal flips:
+    (boxes int64 (n, 4) as (top i, left j, height h, width w) in pixels of a `height` x `width` image, flips bool
+    (n,), each True with probability 1/2). Same distribution as torchvision (10 tries per box, then the centre crop
+    clamped to `ratio`), drawn from `generator` on the CPU. Raises ValueError for an empty image or a bad range."""
+    if height < 1 or width < 1 or not 0 < scale[0] <= scale[1] or not 0 < ratio[0] <= ratio[1]:
+        raise ValueError(f"crop boxes of a {height}x{width} image with scale={scale}, ratio={ratio}: need positive "
+                         "sizes and ranges lo <= hi")  # fmt: skip
+    f64, tries = torch.float64, 10
+    area = height * width * (scale[0] + (scale[1] - scale[0]) * torch.rand(n, tries, generator=generator, dtype=f64))
+    lo, hi = math.log(ratio[0]), math.log(ratio[1])
+    aspect = torch.exp(lo + (hi - lo) * torch.rand(n, tries, generator=generator, dtype=f64))
+    w, h = torch.sqrt(area * aspect).round(), torch.sqrt(area / aspect).round()
+    fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
+    first = fits.to(torch.uint8).argmax(1, keepdim=True)  # the first try that fits
+    w, h, found = w.gather(1, first)[:, 0], h.gather(1, first)[:, 0], fits.any(1)
+    ar = width / height  # the fallback: the whole image, clamped to the ratio range, centred
+    fw = width if ar <= ratio[1] else round(height * ratio[1])
+    fh = height if ar >= ratio[0] else round(width / ratio[0])
+    w, h = torch.where(found, w, float(fw)), torch.where(found, h, float(fh))
+    u = torch.rand(n, 2, generator=generator, dtype=f64)
+    i = torch.where(found, (u[:, 0] * (height - h + 1)).floor(), float((height - fh) // 2))
+    j = torch.where(found, (u[:, 1] * (width - w + 1)).floor(), float((width - fw) // 2))
+    flips = torch.rand(n, generator=generator) < 0.5
+    return torch.stack([i, j, h, w], 1).long(), flips
+
+
+def crop_batch(images: torch.Tensor, boxes: torch.Tensor, flips: torch.Tensor, size: int) -> torch.Tensor:
+    """Cut `boxes` (int64 (B, 4): top, left, height, width, in pixels) out of `images` (uint8 or float (B, 3, H, W),
+    one box per image), resize each to `size` x `size` and flip those with `flips` (bool (B,)): float32 RGB (B, 3,
+    size, size) in [0, 1]. `torchvision.ops.roi_align` with `aligned=True` samples each output pixel bilinearly at
+    ceil(box/size) points per axis and averages them, an antialiased resize for boxes larger than `size`. Runs on
+    the images' device; boxes and flips must be on it too."""
+    x = images.float() / 255 if images.dtype == torch.uint8 else images.float()
+    i, j, h, w = boxes.to(x.dtype).unbind(1)
+    rois = torch.stack([torch.arange(len(x), device=x.device, dtype=x.dtype), j, i, j + w, i + h], 1)
+    out = roi_align(x, rois, size, spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+    return torch.where(flips[:, None, None, None], out.flip(-1), out).clamp_(0, 1)
+
+# %% ../nbs/00_data.ipynb #361f1b22
+class CachedBatches:
+    """Training batches of a cached `PhotoDataset` (`cache` 'ram' or 'cuda'), cut on the cache's device: a loader
+    for `Trainer` and `make_dataloaders` in place of a `DataLoader` over single items. Each epoch is a random order of
+    the dataset's `len(dataset)` items (every photo `repeats` times), `random_resized_crop_boxes` of the dataset's
+    `crop_scale`, and flips, all drawn from `generator` (seed it each epoch for an exact resume); every batch is
+    `crop_batch` then `encode_rgb`: (gray float32 (B, 1, S, S) in [-1, 1], target float32 (B, 2 or 3, S, S) in
+    [-1, 1]) on the cache's device, as `PhotoDataset` items are. `shard(rank, world)` gives one process its share
+    (torchrun). Raises ValueError for a dataset without a cache."""
+
+    sampler, num_workers, pin_memory = None, 0, False  # what code written for a DataLoader asks of a loader
+
+    def __init__(self, dataset: PhotoDataset, batch_size: int, drop_last: bool = True, generator=None,
+                 rank: int = 0, world: int = 1):  # fmt: skip
+        if getattr(dataset, 'images', None) is None:
+            raise ValueError('CachedBatches needs a PhotoDataset built with cache=True/"ram"/"cuda"')
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.generator = generator if generator is not None else torch.Generator()
+        self.rank, self.world = rank, world
+
+    def shard(self, rank: int, world: int) -> CachedBatches:
+        """The same source for process `rank` of `world`: every process draws the same epoch (the same seed) and
+        takes its own items of it."""
+        return CachedBatches(self.dataset, self.batch_size, self.drop_last, self.generator, rank, world)
+
+    def _items(self) -> int:
+        return len(self.dataset) // self.world
+
+    def __len__(self) -> int:
+        n, b = self._items(), self.batch_size
+        return n // b if self.drop_last and n > b else math.ceil(n / b)
+
+    def __iter__(self):
+        ds, n = self.dataset, len(self.dataset)
+        order = torch.randperm(n, generator=self.generator)[self.rank :: self.world][: self._items()]
+        height, width = ds.images.shape[-2:]
+        boxes, flips = random_resized_crop_boxes(len(order), height, width, ds.crop_scale, generator=self.generator)
+        dev = ds.images.device
+        idx, boxes, flips = (t.to(dev) for t in (order % len(ds.files), boxes, flips))  # one transfer per epoch
+        for k in range(len(self)):
+            s = slice(k * self.batch_size, (k + 1) * self.batch_size)
+            rgb = crop_batch(ds.images[idx[s]], boxes[s], flips[s], ds.image_size)
+            yield encode_rgb(rgb, ds.color_space)
 
 # %% ../nbs/00_data.ipynb #98c59737
 FLOWERS_URL = 'https://www.robots.ox.ac.uk/~vgg/data/flowers/102/'
@@ -740,6 +828,8 @@ def make_dataloaders(
     def dl(k):
         ds = dss[k]
         train = k == 'train'
+        if train and getattr(ds, 'images', None) is not None:  # a cache: batches cut on its device (CachedBatches)
+            return CachedBatches(ds, batch_size, drop_last=len(ds) > batch_size, generator=g)
         return DataLoader(
             ds,
             batch_size=batch_size,

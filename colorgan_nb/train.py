@@ -4,9 +4,8 @@
 
 # %% ../nbs/02_gan_l1.ipynb #b4dad7be
 from __future__ import annotations
-import difflib, json, math, os, platform, shutil, socket, tempfile, time, weakref
+import json, math, os, shutil, time, weakref
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,456 +23,49 @@ from tqdm import tqdm
 
 from colorgan_nb.data import (
     AB_SCALE,
-    DATASETS,
-    COLOR_SPACES,
     atomic_write,
     available_cores,
-    check_output_file,
     decode_rgb,
-    lab_to_rgb,
     log,
-    make_dataloaders,
-    pixel_hash,
     project_root,
-    read_rgb,
     resolve_path,
-    rgb_to_lab,
 )
-from .metrics import ARROWS, HIGHER_IS_BETTER, REPORTED, MeanMetrics, ciede2000, colorfulness, image_metrics
+from .metrics import MeanMetrics, image_metrics
 from colorgan_nb.models import (
     CKPT_FORMAT,
-    DISCRIMINATORS,
-    GENERATORS,
-    HEADS,
-    NO_BASE_CHANNELS,
     ab_prior,
     generator_info,
     rebalance_weights,
     shipped_checkpoint,
-    soft_encode,
     get_device,
     load_checkpoint,
-    make_discriminator,
-    make_generator,
-    meta_forward,
     save_checkpoint,
 )
+# the engine's parts, each in its own module (and notebook); re-exported here, so `from colorgan_nb.train import *`
+# in the experiment notebooks and `colorgan_nb.train.make_config` keep working
+from .objectives import *
+from .config import *
+from .runs import *
+from .runs import _all_sum, _write_history
+from .evaluation import *
+_all_ = [  # the re-exported names, in train's __all__ too
+    'OBJECTIVES', 'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'ColorClassLoss',
+    'DiscriminatorStep', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'AMP_DTYPES', 'RENAMED',
+    'TEST_OVERRIDES', 'unknown_params_message', 'make_config', 'out_channels', 'generator_args', 'amp_dtype',
+    'build_models', 'build_dataloaders', 'experiment_params', 'hardware_info', 'train_file_ids', 'dist_env',
+    'RunLocked', 'RunLock', 'check_out_dir', 'CURVES', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves',
+    'metrics_table', 'Run', 'show_run',
+]  # fmt: skip
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'RENAMED', 'TEMPERATURES', 'CURVES', 'TEST_OVERRIDES',
-           'gradient_penalty', 'Objective', 'GANLoss', 'WGANGP', 'make_objective', 'ColorClassLoss',
-           'unknown_params_message', 'make_config', 'out_channels', 'generator_args', 'build_models', 'hardware_info',
-           'train_file_ids', 'build_dataloaders', 'Trainer', 'RunLocked', 'RunLock', 'check_out_dir', 'dist_env',
-           'DiscriminatorStep', 'TrainingInterrupted', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'Run',
-           'run_experiment', 'experiment_params', 'metrics_table', 'show_run']
-
-# %% ../nbs/02_gan_l1.ipynb #c1911fec
-def gradient_penalty(
-    critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, cond: torch.Tensor | None = None
-) -> torch.Tensor:
-    """WGAN-GP penalty E[(||grad_x D(x)||_2 - 1)^2] at x = e*real + (1-e)*fake, e ~ U(0, 1) per sample
-    (Gulrajani et al. 2017). real, fake: (B, C, H, W); cond: (B, 1, H, W) L concatenated in front, or None. Scalar."""
-    eps = torch.rand(real.size(0), 1, 1, 1, device=real.device, dtype=real.dtype)
-    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    out = critic(x if cond is None else torch.cat([cond, x], 1))
-    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
-    return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
-
-
-class Objective:
-    """An adversarial objective plus reconstruction: `d_loss` for the discriminator/critic step, `g_loss` for the
-    generator step. A subclass sets `name`, `forbids_batchnorm` (its critic may not use BatchNorm), `fp32_critic`
-    (its critic step runs without float16 autocast) and implements `d_loss` and `g_adv`; registered in `OBJECTIVES`,
-    it is usable as `objective=name`. Tensors: gray (B, 1, H, W), real and fake (B, C, H, W) in [-1, 1]."""
-
-    name, forbids_batchnorm, fp32_critic = '', False, False
-
-    def __init__(self, cfg: dict):
-        self.cfg = cfg
-        self.rec = F.l1_loss if cfg['rec_loss'] == 'l1' else F.mse_loss
-        self.classifier = None  # a ColorClassLoss when the generator predicts a distribution (head='classify')
-
-    def rec_loss(self, fake, real, logits=None, reduction: str = 'mean') -> torch.Tensor:
-        "The reconstruction term: L1/MSE on the colour, or the rebalanced cross-entropy on the logits of a classifier."
-        if self.classifier is not None and logits is not None:
-            return self.classifier(logits, real, reduction)
-        return self.rec(fake.float(), real.float(), reduction=reduction)
-
-    def d_in(self, gray, color):
-        return torch.cat([gray, color], 1) if self.cfg['conditional'] else color
-
-    def d_loss(self, disc, gray, real, fake) -> torch.Tensor:
-        raise NotImplementedError
-
-    def g_adv(self, d_fake: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def g_loss(
-        self, disc, gray, real, fake, adversarial: bool = True, logits=None
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(total, adversarial, reconstruction) generator losses; `adversarial=False` gives reconstruction only (pre-
-        training). `logits`: a classification head's, for its reconstruction term (see `rec_loss`)."""
-        rec = self.rec_loss(fake, real, logits)
-        if not adversarial:
-            return rec, torch.zeros_like(rec), rec
-        adv = self.g_adv(disc(self.d_in(gray, fake)).float())
-        return self.cfg['lambda_adv'] * adv + self.cfg['lambda_rec'] * rec, adv, rec
-
-
-class GANLoss(Objective):
-    """The conditional GAN of pix2pix (Isola et al. 2017): binary cross-entropy on logits, the discriminator's loss
-    halved, the generator's non-saturating; optional one-sided label smoothing (real targets 1 - s; Salimans et al.
-    2016)."""
-
-    name = 'gan'
-
-    def d_loss(self, disc, gray, real, fake) -> torch.Tensor:
-        d_real, d_fake = disc(self.d_in(gray, real)), disc(self.d_in(gray, fake))
-        return 0.5 * (
-            F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, 1.0 - self.cfg['label_smoothing']))
-            + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
-        )
-
-    def g_adv(self, d_fake):
-        return F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
-
-
-class WGANGP(Objective):
-    """WGAN-GP (Gulrajani et al. 2017): the critic maximises D(real) - D(fake) with `lambda_gp` times the gradient
-    penalty; per-sample penalty, so no BatchNorm in the critic, and the critic step in float32."""
-
-    name, forbids_batchnorm, fp32_critic = 'wgan-gp', True, True
-
-    def d_loss(self, disc, gray, real, fake) -> torch.Tensor:
-        d_real, d_fake = disc(self.d_in(gray, real)), disc(self.d_in(gray, fake))
-        gp = gradient_penalty(disc, real.float(), fake.float(), gray.float() if self.cfg['conditional'] else None)
-        return d_fake.float().mean() - d_real.float().mean() + self.cfg['lambda_gp'] * gp
-
-    def g_adv(self, d_fake):
-        return -d_fake.mean()
-
-
-OBJECTIVES = {c.name: c for c in (GANLoss, WGANGP)}
-
-
-def make_objective(cfg: dict) -> Objective:
-    "The `Objective` named by `cfg['objective']`. Raises ValueError listing the valid names."
-    if cfg['objective'] not in OBJECTIVES:
-        raise ValueError(f"objective={cfg['objective']!r}: valid values are {sorted(OBJECTIVES)}")
-    return OBJECTIVES[cfg['objective']](cfg)
-
-
-class ColorClassLoss:
-    """The classification head's reconstruction term (Zhang, Isola & Efros 2016, eq. 2): the cross-entropy between
-    the logits (B, Q, h, w) and the soft-encoded target (`models.soft_encode` of the true ab, average-pooled to h, w),
-    each pixel weighted by the rebalancing weight of its target's most likely bin. `bins` (Q, 2) in Lab units,
-    `weights` (Q,) (`models.rebalance_weights`); `real` is ab / 128, (B, 2, H, W)."""
-
-    def __init__(self, bins: torch.Tensor, weights: torch.Tensor):
-        self.bins, self.weights = bins.float(), weights.float()
-
-    def __call__(self, logits: torch.Tensor, real: torch.Tensor, reduction: str = 'mean') -> torch.Tensor:
-        ab = F.adaptive_avg_pool2d(real.float() * AB_SCALE, logits.shape[-2:])
-        z = soft_encode(ab, self.bins.to(ab.device))
-        w = self.weights.to(ab.device)[z.argmax(1)]
-        ce = -(z * F.log_softmax(logits.float(), 1)).sum(1) * w  # (B, h, w)
-        if reduction == 'mean':
-            return ce.mean()
-        return ce.mean((1, 2)).sum() * real[0].numel()  # 'sum': per image as the other losses, which validate divides
-
-# %% ../nbs/02_gan_l1.ipynb #d82f43a1
-# fmt: off
-DEFAULTS = dict(
-    # data
-    dataset='flowers102', data_dir=None, split='official', download=False, cache=False, num_workers=None,
-    train_repeats=1, max_items=None, cache_size=None, eval_crops=1, split_file=None,
-    split_seed=None,
-    # models
-    preset='report_gan_l1', image_size=256, color_space='rgb', generator='unet_vgg', discriminator='vgg',
-    base_channels=None, disc_channels=None, depth=None, conditional=True, init=None, pretrained=True,
-    freeze_encoder=False, init_from=None, head='regress', temperature=0.38, rebalance=0.5,
-    # objective
-    objective='gan', rec_loss='l1', lambda_adv=0.01, lambda_rec=0.99, lambda_gp=10.0, n_critic=1, label_smoothing=0.0,
-    # optimisation
-    epochs=350, batch_size=16, lr=2e-4, lr_d=None, beta1=0.5, beta2=0.999, pretrain_epochs=0,
-    plateau=False, plateau_patience=5, plateau_factor=0.5, clip_grad=0.0, max_steps=None, ema=0.0,
-    select_by='ciede2000',
-    # run
-    seed=42, device='auto', amp=True, channels_last=True, out_dir='reports/gan_l1', resume=False, overwrite=False,
-    n_grid=8, save_results=True, threads=None, sync_bn=False,
-)
-
-PRESETS = {
-    'report_gan_l1': dict(),   # the Flowers-102 report: adv 0.01 + L1 0.99, VGG U-Net and VGG discriminator, 256 px
-    'report_gan_mse': dict(rec_loss='mse', out_dir='reports/gan_mse'),
-    'report_wgan_gp': dict(objective='wgan-gp', rec_loss='mse', lambda_adv=0.05, lambda_rec=0.95, n_critic=2,
-                           lambda_gp=10.0, generator='unet_strided', discriminator='critic', out_dir='reports/wgan_gp'),
-    'image_coloring_gan': dict(lambda_adv=1.0, lambda_rec=50.0, image_size=128, batch_size=32, generator='unet_pix2pix',
-                               discriminator='patch_sn', out_dir='reports/image_coloring_gan'),
-    'kaggle_lab_gan': dict(dataset='kaggle', color_space='lab', lambda_adv=1.0, lambda_rec=100.0, batch_size=16,
-                           image_size=224, generator='unet_strided', discriminator='patchgan', split='random',
-                           out_dir='reports/kaggle_lab_gan'),
-    'dcgan_lab': dict(color_space='lab', label_smoothing=0.1, plateau=True, lambda_adv=1.0, lambda_rec=100.0,
-                      image_size=128, generator='unet_strided', discriminator='dcgan', out_dir='reports/dcgan_lab'),
-    'keras_150': dict(image_size=150, generator='keras_cnn', discriminator='dcgan', clip_grad=1.0, lambda_adv=1.0,
-                      lambda_rec=100.0, out_dir='reports/keras_150'),
-    # the shipped default model: pretrained encoder, L1 pre-training, then GAN + L1 (pix2pix weights) with a PatchGAN
-    'default_colorizer': dict(dataset='folder', generator='unet_effnet_lite0', discriminator='patchgan',
-                              color_space='lab', image_size=128, batch_size=16, lambda_adv=1.0, lambda_rec=100.0,
-                              epochs=22, pretrain_epochs=9, train_repeats=8, disc_channels=32, ema=0.995, cache=True,
-                              cache_size=192, eval_crops=5, num_workers=0, out_dir='reports/default_colorizer'),
-}
-# fmt: on
-SELECT_BY = ('ciede2000', 'psnr')  # validation metric that picks best.pt: mean CIEDE2000 (lower) or PSNR (higher)
-REC_LOSSES = ('l1', 'mse')
-
-# %% ../nbs/02_gan_l1.ipynb #05cdb75f
-def _need(ok, key, value, valid):
-    if not ok:
-        raise ValueError(f"{key}={value!r}: {valid}")
-
-
-# names users bring from papers and other repositories -> this config's key
-RENAMED = dict(lambda_l1='lambda_rec', lambda_mse='lambda_rec', l1_weight='lambda_rec', lr_g='lr', n_epochs='epochs',
-               lambda_gan='lambda_adv', img_size='image_size', load_size='image_size',
-               gp_weight='lambda_gp')  # fmt: skip
-
-
-def unknown_params_message(names) -> str:
-    "One line naming each unknown parameter and the closest valid key (difflib), e.g. `epoch` -> `epochs`."
-    parts = []
-    for n in names:
-        close = [RENAMED[n]] if n in RENAMED else difflib.get_close_matches(n, list(DEFAULTS), n=1, cutoff=0.6)
-        parts.append(f"{n!r}" + (f" (did you mean {close[0]!r}?)" if close else ''))
-    return (
-        f"unknown parameter {', '.join(parts)}; nothing was run. Valid parameters are the keys of "
-        "colorgan_nb.train.DEFAULTS (papermill --help-notebook nbs/02_gan_l1.ipynb lists them)"
-    )
-
-
-def make_config(preset: str = 'report_gan_l1', **params) -> dict:
-    """The run's config: `DEFAULTS`, then `PRESETS[preset]`, then every param that is not None. Validates all of it
-    (names, types, ranges) and raises ValueError naming the parameter and its valid values; unknown keys too."""
-    if preset not in PRESETS:
-        raise ValueError(f"preset={preset!r}: valid presets are {sorted(PRESETS)}")
-    unknown = sorted(set(params) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(unknown_params_message(unknown))
-    cfg = {**DEFAULTS, **PRESETS[preset], **{k: v for k, v in params.items() if v is not None}, 'preset': preset}
-    c = cfg
-    _need(c['dataset'] in DATASETS, 'dataset', c['dataset'], f"valid values are {DATASETS}")
-    _need(c['color_space'] in COLOR_SPACES, 'color_space', c['color_space'], f"valid values are {COLOR_SPACES}")
-    _need(c['generator'] in GENERATORS, 'generator', c['generator'], f"valid names are {sorted(GENERATORS)}")
-    _need(
-        c['discriminator'] in DISCRIMINATORS,
-        'discriminator',
-        c['discriminator'],
-        f"valid names are {sorted(DISCRIMINATORS)}",
-    )
-    _need(c['objective'] in OBJECTIVES, 'objective', c['objective'], f"valid values are {sorted(OBJECTIVES)}")
-    _need(c['rec_loss'] in REC_LOSSES, 'rec_loss', c['rec_loss'], f"valid values are {REC_LOSSES}")
-    _need(c['select_by'] in SELECT_BY, 'select_by', c['select_by'], f"valid values are {SELECT_BY}")
-    _need(
-        isinstance(c['ema'], (int, float)) and 0 <= c['ema'] < 1,
-        'ema',
-        c['ema'],
-        'need 0 (off) or a decay in (0, 1), e.g. 0.999',
-    )
-    _need(
-        isinstance(c['eval_crops'], int) and 1 <= c['eval_crops'] <= 6,
-        'eval_crops',
-        c['eval_crops'],
-        'need an integer in [1, 6]',
-    )
-    _need(isinstance(c['pretrained'], bool), 'pretrained', c['pretrained'], 'need True or False')
-    _need(isinstance(c['freeze_encoder'], bool), 'freeze_encoder', c['freeze_encoder'], 'need True or False')
-    _need(isinstance(c['sync_bn'], bool), 'sync_bn', c['sync_bn'], 'need True or False')
-    _need(c['head'] in HEADS, 'head', c['head'], f"valid values are {HEADS}")
-    _need(
-        c['head'] == 'regress' or (c['generator'] in NO_BASE_CHANNELS and c['color_space'] == 'lab'),
-        'head',
-        c['head'],
-        f"'classify' needs color_space 'lab' and a generator in {sorted(NO_BASE_CHANNELS)}",
-    )
-    _need(
-        isinstance(c['temperature'], (int, float)) and 0 < c['temperature'] <= 10,
-        'temperature',
-        c['temperature'],
-        'need a number in (0, 10] (the annealed mean: 1 is the mean, small values approach the mode)',
-    )
-    _need(
-        isinstance(c['rebalance'], (int, float)) and 0 <= c['rebalance'] <= 1,
-        'rebalance',
-        c['rebalance'],
-        'need a number in [0, 1] (lambda of the class rebalancing; 1 switches it off)',
-    )
-    _need(
-        c['init_from'] is None or (isinstance(c['init_from'], str) and c['init_from'].strip() != ''),
-        'init_from',
-        c['init_from'],
-        "need None, 'default' (the shipped model) or a checkpoint path",
-    )
-    _need(
-        not c['freeze_encoder'] or c['generator'] in NO_BASE_CHANNELS,
-        'freeze_encoder',
-        True,
-        f"only a pretrained encoder can be frozen (generator {sorted(NO_BASE_CHANNELS)})",
-    )
-    _need(
-        c['data_dir'] is None or isinstance(c['data_dir'], (str, list, tuple)),
-        'data_dir',
-        c['data_dir'],
-        'need a folder, a list of folders or folders joined by os.pathsep',
-    )
-    _need(
-        c['split_seed'] is None or isinstance(c['split_seed'], int),
-        'split_seed',
-        c['split_seed'],
-        'need None (use seed) or an integer',
-    )
-    _need(
-        c['split_file'] is None or isinstance(c['split_file'], str),
-        'split_file',
-        c['split_file'],
-        "need None or a JSON file of lists 'train', 'valid', 'test' (a run's splits.json)",
-    )
-    for k in ('image_size', 'batch_size', 'epochs', 'n_critic', 'n_grid', 'train_repeats', 'plateau_patience'):
-        _need(isinstance(c[k], int) and not isinstance(c[k], bool) and c[k] >= 1, k, c[k], 'need an integer >= 1')
-    for k in (
-        'base_channels',
-        'disc_channels',
-        'depth',
-        'max_steps',
-        'max_items',
-        'num_workers',
-        'threads',
-        'cache_size',
-    ):
-        _need(
-            c[k] is None or (isinstance(c[k], int) and c[k] >= (0 if k == 'num_workers' else 1)),
-            k,
-            c[k],
-            'need None or a positive integer',
-        )
-    _need(
-        isinstance(c['pretrain_epochs'], int) and 0 <= c['pretrain_epochs'] <= c['epochs'],
-        'pretrain_epochs',
-        c['pretrain_epochs'],
-        f"need an integer in [0, epochs={c['epochs']}]",
-    )
-    for k in ('lambda_adv', 'lambda_rec', 'lambda_gp', 'clip_grad'):
-        _need(
-            isinstance(c[k], (int, float)) and math.isfinite(c[k]) and c[k] >= 0, k, c[k], 'need a finite number >= 0'
-        )
-    for k in ('lr', 'lr_d'):
-        _need(c[k] is None or (isinstance(c[k], (int, float)) and 0 < c[k] < 1), k, c[k], 'need a number in (0, 1)')
-    _need(0 <= c['label_smoothing'] < 0.5, 'label_smoothing', c['label_smoothing'], 'need a number in [0, 0.5)')
-    _need(0 < c['plateau_factor'] < 1, 'plateau_factor', c['plateau_factor'], 'need a number in (0, 1)')
-    _need(
-        str(c['device']) in ('auto', 'cpu', 'mps') or str(c['device']).startswith('cuda'),
-        'device',
-        c['device'],
-        "valid values are 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'",
-    )
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}
-
-# %% ../nbs/02_gan_l1.ipynb #644100fe
-def out_channels(cfg) -> int:
-    return 2 if cfg['color_space'] == 'lab' else 3
-
-
-def generator_args(cfg: dict) -> dict:
-    "The generator's constructor arguments for `make_generator` (saved in checkpoints as `model_args`)."
-    args = dict(name=cfg['generator'], out_channels=out_channels(cfg), base_channels=cfg['base_channels'])
-    if cfg['depth'] and cfg['generator'] not in ('keras_cnn', *NO_BASE_CHANNELS):
-        args['depth'] = cfg['depth']
-    if cfg['generator'] in NO_BASE_CHANNELS:
-        args.pop('base_channels')
-    if cfg['head'] == 'classify':
-        args.update(head='classify', temperature=float(cfg['temperature']))
-    return args
-
-
-def build_models(cfg: dict) -> tuple[nn.Module, nn.Module]:
-    "(generator, discriminator) for `cfg`, on the CPU. Raises ValueError when either cannot take `image_size`."
-    oc, s = out_channels(cfg), cfg['image_size']
-    extra = {'pretrained': cfg['pretrained']} if cfg['generator'] in NO_BASE_CHANNELS else {}
-    gen = make_generator(**generator_args(cfg), init=cfg['init'], **extra)
-    disc = make_discriminator(
-        cfg['discriminator'],
-        oc + int(cfg['conditional']),
-        image_size=s,
-        base_channels=cfg['disc_channels'],
-        init=cfg['init'] or 'normal',
-    )
-    if OBJECTIVES[cfg['objective']].forbids_batchnorm and any(isinstance(m, nn.BatchNorm2d) for m in disc.modules()):
-        raise ValueError(
-            f"discriminator={cfg['discriminator']!r} uses BatchNorm, which objective {cfg['objective']!r} forbids "
-            f"(its gradient penalty is per sample); use 'critic'"
-        )
-    for name, net, c in (('generator', gen, 1), ('discriminator', disc, oc + int(cfg['conditional']))):
-        try:
-            meta_forward(net, 2, c, s, s)
-        except ValueError as e:
-            raise ValueError(f"image_size={s} does not fit {name} {cfg[name]!r}: {e}") from None
-    return gen, disc
-
-# %% ../nbs/02_gan_l1.ipynb #04cc5637
-def hardware_info(device: torch.device) -> dict:
-    "Plain description of where a run ran."
-    info = dict(
-        device=str(device),
-        torch=torch.__version__,
-        python=platform.python_version(),
-        cpu=platform.processor() or platform.machine(),
-        cpu_threads=torch.get_num_threads(),
-    )
-    if device.type == 'cuda':
-        info.update(gpu=torch.cuda.get_device_name(device), cuda=torch.version.cuda)
-    return info
-
-
-def train_file_ids(files: list, hash_limit: int = 2000) -> list[dict]:
-    """[{'name', 'sha1'}] of training files: the file name and the `pixel_hash` of its decoded pixels (sha1 None
-    above `hash_limit` files, to keep big datasets quick). Undecodable files get sha1 None."""
-    out = []
-    for f in files:
-        sha = None
-        if len(files) <= hash_limit:
-            try:
-                sha = pixel_hash(read_rgb(f))
-            except ValueError:
-                pass
-        out.append(dict(name=Path(f).name, sha1=sha))
-    return out
+__all__ = ['TEMPERATURES', 'Trainer', 'TrainingInterrupted', 'run_experiment', 'OBJECTIVES', 'gradient_penalty', 'Objective',
+           'GANLoss', 'WGANGP', 'make_objective', 'ColorClassLoss', 'DiscriminatorStep', 'DEFAULTS', 'PRESETS',
+           'SELECT_BY', 'REC_LOSSES', 'AMP_DTYPES', 'RENAMED', 'TEST_OVERRIDES', 'unknown_params_message',
+           'make_config', 'out_channels', 'generator_args', 'amp_dtype', 'build_models', 'build_dataloaders',
+           'experiment_params', 'hardware_info', 'train_file_ids', 'dist_env', 'RunLocked', 'RunLock', 'check_out_dir',
+           'CURVES', 'triplets', 'gray_rgb', 'evaluate', 'plot_curves', 'metrics_table', 'Run', 'show_run']
 
 # %% ../nbs/02_gan_l1.ipynb #50f448d1
-def build_dataloaders(cfg: dict, color_space: str | None = None):
-    """The loaders of a run's config (`make_config`): its dataset, split (or `split_file`), crops and cache; the
-    study builds its baselines' test images with it, so they are the runs' own. `color_space` overrides the config's.
-    Raises what `data.make_dataloaders` raises."""
-    workers = cfg['num_workers'] if cfg['num_workers'] is not None else min(4, available_cores())
-    return make_dataloaders(
-        cfg['dataset'],
-        cfg['data_dir'],
-        cfg['image_size'],
-        cfg['batch_size'],
-        workers,
-        cfg['seed'],
-        color_space or cfg['color_space'],
-        cfg['split'],
-        download=cfg['download'],
-        cache=cfg['cache'],
-        train_repeats=cfg['train_repeats'],
-        max_items=cfg['max_items'],
-        cache_size=cfg['cache_size'],
-        eval_crops=cfg['eval_crops'],
-        split_file=cfg['split_file'],
-        split_seed=cfg['split_seed'],
-        exclude=[resolve_path(cfg['out_dir'])],  # a run folder inside data_dir never feeds its outputs back
-    )
-
-
 class Trainer:
     """One training run of `cfg` (see `make_config`) into `cfg['out_dir']`. `fit()` trains, evaluates the test
     split and returns the metrics dict. Config, data and models are all built and checked before the run folder is
@@ -507,6 +99,8 @@ class Trainer:
         if self.world > 1:
             self._init_distributed()
         cuda = self.device.type == 'cuda'
+        if cuda:
+            torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN time its algorithms once
         self.memory_format = torch.channels_last if cuda and cfg['channels_last'] else torch.contiguous_format
         self.gen.to(self.device, memory_format=self.memory_format)
         self.disc.to(self.device, memory_format=self.memory_format)
@@ -519,18 +113,21 @@ class Trainer:
         betas = (cfg['beta1'], cfg['beta2'])
         if cfg['freeze_encoder']:
             self.gen.encoder.requires_grad_(False)  # train the decoder only: fewer weights to fit to few photos
-        self.opt_g = torch.optim.Adam([p for p in self.gen.parameters() if p.requires_grad], cfg['lr'], betas=betas)
-        self.opt_d = torch.optim.Adam(self.disc.parameters(), cfg['lr_d'] or cfg['lr'], betas=betas)
+        adam = dict(betas=betas, fused=True) if cuda else dict(betas=betas)  # fused: one kernel for all weights
+        self.opt_g = torch.optim.Adam([p for p in self.gen.parameters() if p.requires_grad], cfg['lr'], **adam)
+        self.opt_d = torch.optim.Adam(self.disc.parameters(), cfg['lr_d'] or cfg['lr'], **adam)
         mk = lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(
             o, factor=cfg['plateau_factor'], patience=cfg['plateau_patience']
         )
         self.sched_g, self.sched_d = (mk(self.opt_g), mk(self.opt_d)) if cfg['plateau'] else (None, None)
-        self.amp = cuda and cfg['amp']
-        self.scaler_g = torch.amp.GradScaler('cuda', enabled=self.amp)
+        self.amp_dtype = amp_dtype(cfg, self.device)  # None: float32
+        self.amp = self.amp_dtype is not None
+        fp16 = self.amp_dtype == torch.float16  # only float16 needs gradient scaling (and its host syncs)
+        self.scaler_g = torch.amp.GradScaler('cuda', enabled=fp16)
         self.objective = make_objective(cfg)
         if self.classify:
             self.objective.classifier = ColorClassLoss(self.gen.bins * AB_SCALE, self.gen.class_weights)
-        self.scaler_d = torch.amp.GradScaler('cuda', enabled=self.amp and not self.objective.fp32_critic)
+        self.scaler_d = torch.amp.GradScaler('cuda', enabled=fp16 and not self.objective.fp32_critic)
         steps = (
             cfg['epochs'] * (len(self.dls.train) if cfg['max_steps'] is None else cfg['max_steps']) // cfg['n_critic']
         )
@@ -544,10 +141,8 @@ class Trainer:
         self._saved_epoch, self._session = 0, []
         if cfg['resume'] and (self.out / 'last.pt').exists():
             self._load_state(self.out / 'last.pt')
-        self.g_train, self.d_step = self.gen, DiscriminatorStep(self.disc, self.objective)  # what the steps call
-        if self.world > 1:  # after loading: DDP starts every process from the same weights
-            ids = [self.device.index] if self.device.type == 'cuda' else None
-            self.g_train, self.d_step = (DDP(m, device_ids=ids) for m in (self.gen, self.d_step))
+        self._ema_n = int(self.ema.n_averaged) if self.ema is not None else 0  # host copy: no sync per update
+        self._compile()
         self._prepare_out_dir()
 
     def _init_from(self, source: str):
@@ -583,111 +178,49 @@ class Trainer:
         torch.set_rng_state(state)  # the prior's pass draws no randomness from the run
         return rebalance_weights(prior / prior.sum(), bins, self.cfg['rebalance'])
 
+    def _compile(self):
+        """What the steps call: `g_train` (the generator), `d_step` (the discriminator's loss) and `d_adv` (the
+        discriminator in the generator's adversarial term); DDP-wrapped under torchrun, `torch.compile`d with `compile`
+        (the WGAN-GP critic stays eager: its gradient penalty differentiates twice, which compiled graphs do not)."""
+        self.g_train, self.d_adv = self.gen, self.disc
+        if self.cfg['compile']:
+            self.g_train = torch.compile(self.gen)
+            if not self.objective.double_backward:
+                self.d_adv = torch.compile(self.disc)
+        self.d_step = DiscriminatorStep(self.d_adv, self.objective)
+        if self.world > 1:  # after loading: DDP starts every process from the same weights
+            ids = [self.device.index] if self.device.type == 'cuda' else None
+            self.g_train, self.d_step = (DDP(m, device_ids=ids) for m in (self.g_train, self.d_step))
+
+    @torch.no_grad()
+    def _ema_update(self):
+        """`AveragedModel.update_parameters` without its host syncs (it reads `n_averaged` each call): the first
+        update copies the generator, later ones `ema.lerp_(weight, 1 - decay)` on every float tensor at once."""
+        if not hasattr(self, '_ema_pairs'):
+            ours = [*self.ema.module.parameters(), *self.ema.module.buffers()]
+            theirs = [t.detach() for t in (*self.gen.parameters(), *self.gen.buffers())]
+            fl = [(a, b) for a, b in zip(ours, theirs) if a.is_floating_point()]
+            self._ema_pairs = ([a for a, _ in fl], [b for _, b in fl], [(a, b) for a, b in zip(ours, theirs)
+                                                                          if not a.is_floating_point()])  # fmt: skip
+        ema, model, other = self._ema_pairs
+        decay = self.cfg['ema']
+        if self._ema_n == 0:
+            torch._foreach_copy_(ema, model)
+            for a, b in other:
+                a.copy_(b)
+        else:
+            torch._foreach_lerp_(ema, model, 1 - decay)
+            for a, b in other:
+                a.copy_(a * decay + b * (1 - decay))
+        self.ema.n_averaged += 1
+        self._ema_n += 1
+
     @property
     def eval_gen(self) -> nn.Module:
         "The generator used for validation, test and `best.pt`: the EMA copy when `ema` > 0."
         return self.ema.module if self.ema is not None else self.gen
 
-# %% ../nbs/02_gan_l1.ipynb #7794e469
-class RunLocked(RuntimeError):
-    "Another live process holds the run folder's lock."
-
-
-class RunLock:
-    """An exclusive lock on a run folder, so two runs never write into one `out_dir` at once. `out_dir/.lock` holds
-    the owner's pid, host and start time; the lock itself is an OS file lock (`fcntl.flock`; `msvcrt.locking` on
-    Windows), which the OS drops when its process dies, so a lock left by a killed run is stale and is taken over
-    (and logged). The same process may take a lock it already holds (a notebook cell run again). `acquire` raises
-    `RunLocked` naming the owner; `release` unlocks and removes the file."""
-
-    def __init__(self, folder: str | Path):
-        self.path, self.fd = Path(folder) / '.lock', None
-
-    def owner(self) -> dict:
-        "The recorded owner {'pid', 'host', 'started'} ({} when unreadable)."
-        try:
-            return json.loads(self.path.read_text() or '{}')
-        except (OSError, ValueError):
-            return {}
-
-    def acquire(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                _os_lock(fd)
-            except OSError:
-                os.close(fd)
-                o = self.owner()
-                if o.get('pid') == os.getpid() and o.get('host') == socket.gethostname():
-                    return self  # this process holds it already
-                raise RunLocked(
-                    f"{self.path.parent} is in use by another run (pid {o.get('pid', '?')} on {o.get('host', '?')}, "
-                    f"started {time.ctime(o['started']) if 'started' in o else '?'}); wait for it to finish or "
-                    "choose another out_dir"
-                ) from None
-            try:  # the file may have been released and removed between open and lock: then lock the new one
-                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(fd)
-        old = self.owner()
-        if old.get('pid') and old.get('pid') != os.getpid():
-            log.info(f"taking over the stale lock of {self.path.parent} (pid {old['pid']} is no longer running)")
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.time())).encode())
-        self.fd = fd
-        return self
-
-    def release(self):
-        if self.fd is not None:
-            fd, self.fd = self.fd, None
-            try:
-                self.path.unlink(missing_ok=True)  # while still locked (POSIX)
-            except OSError:
-                pass  # Windows cannot remove an open file; the next run takes the stale file over
-            os.close(fd)  # closing the descriptor drops the OS lock
-
-
-def _os_lock(fd: int):
-    "Lock `fd` exclusively without waiting; OSError when another process holds it."
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
 # %% ../nbs/02_gan_l1.ipynb #be6f48b5
-def check_out_dir(cfg: dict) -> Path:
-    """The run folder of `cfg` (absolute). Reads only. Raises ValueError when it already holds a run (a `last.pt` or
-    `metrics.json`) and neither `resume` nor `overwrite` is set, when `resume` is set but there is no `last.pt` to
-    resume, or when it (or a folder on its way) is a file."""
-    out = resolve_path(cfg['out_dir'])
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out_dir={str(out)!r} is a file, not a folder")
-    try:
-        check_output_file(out / 'config.json')
-    except OSError as e:
-        raise ValueError(f"out_dir={str(out)!r}: {e.strerror}") from None
-    if cfg['resume'] and not (out / 'last.pt').exists():
-        raise ValueError(
-            f"resume=True but out_dir={str(out)!r} holds no last.pt to resume; drop resume to start a new run there, "
-            "or give the out_dir of the run to continue"
-        )
-    has_run = (out / 'last.pt').exists() or (out / 'metrics.json').exists()
-    if has_run and not (cfg['resume'] or cfg['overwrite']):
-        raise ValueError(
-            f"out_dir={str(out)!r} already holds a run; pass resume=True to continue it, "
-            f"overwrite=True to replace it, or another out_dir"
-        )
-    return out
-
-
 @patch
 def _prepare_out_dir(self: Trainer):
     """Only now, with everything built and checked, is the run folder touched: lock it (`RunLock`), replace an earlier
@@ -785,25 +318,6 @@ def _load_state(self: Trainer, path):
     log.info(f"resumed from {path} at epoch {self.epoch}")
 
 # %% ../nbs/02_gan_l1.ipynb #ae3a5834
-def dist_env() -> tuple[int, int, int]:
-    "(rank, world size, local rank) as torchrun sets them in the environment; (0, 1, 0) for a plain process."
-    return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0))
-
-
-class DiscriminatorStep(nn.Module):
-    """The discriminator's (critic's) loss as one module, `objective.d_loss(disc, gray, real, fake)` -> scalar, so that
-    DistributedDataParallel wraps all of it: its every use of the critic, and the gradient penalty's inner
-    `autograd.grad` (taken with respect to the interpolated images, not the weights), fall inside one DDP forward, and
-    the weights' gradients are all-reduced once, in the backward of the total loss."""
-
-    def __init__(self, disc: nn.Module, objective: Objective):
-        super().__init__()
-        self.disc, self.objective = disc, objective
-
-    def forward(self, gray, real, fake):
-        return self.objective.d_loss(self.disc, gray, real, fake)
-
-
 @patch
 def _init_distributed(self: Trainer):
     "Join torchrun's process group, make SyncBatchNorm when `sync_bn`, and give this process its share of the data."
@@ -824,12 +338,6 @@ def _init_distributed(self: Trainer):
     self.valid = DataLoader(Subset(va.dataset, range(self.rank, len(va.dataset), self.world)), va.batch_size, **kw)
 
 
-def _all_sum(values: list[float], device) -> list[float]:
-    "Element-wise sums over the processes of a list of floats (float64, so the order of additions hardly matters)."
-    t = torch.tensor(values, dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return t.tolist()
-
 # %% ../nbs/02_gan_l1.ipynb #630c8703
 @patch
 def _batch(self: Trainer, gray, target):
@@ -839,15 +347,7 @@ def _batch(self: Trainer, gray, target):
 
 @patch
 def _autocast(self: Trainer, on=True):
-    return torch.autocast('cuda', dtype=torch.float16) if self.amp and on else nullcontext()
-
-
-@patch
-def _check(self: Trainer, loss, what, step):
-    if not torch.isfinite(loss):
-        raise FloatingPointError(
-            f"{what} loss is {loss.item()} at epoch {self.epoch + 1}, step {step}; stopping. {self._intact()}"
-        )
+    return torch.autocast(self.device.type, dtype=self.amp_dtype) if self.amp and on else nullcontext()
 
 
 @patch
@@ -862,8 +362,28 @@ def _step(self: Trainer, opt, scaler, loss, params):
 
 
 @patch
+def _check_losses(self: Trainer, losses: dict, since: int = 0):
+    """Raise FloatingPointError naming the first step (from `since`) whose discriminator or generator loss is NaN or
+    infinite. `losses` maps 'discriminator'/'generator' to [(step, loss tensor)], kept on the device while the epoch
+    runs; this check is the only place the step waits for them (one transfer)."""
+    found = []
+    for what, rows in losses.items():
+        rows = [r for r in rows if r[0] > since]
+        if rows:
+            ok = torch.stack([v.detach().float().reshape(-1) for _, v in rows]).isfinite().all(1).cpu()
+            found += [(rows[i][0], what != 'discriminator', rows[i][1]) for i in (~ok).nonzero().flatten()[:1].tolist()]
+    if found:
+        step, is_g, loss = min(found, key=lambda f: f[:2])  # within a step, the discriminator's loss comes first
+        what = 'generator' if is_g else 'discriminator'
+        raise FloatingPointError(
+            f"{what} loss is {loss.reshape(-1)[0].item()} at epoch {self.epoch + 1}, step {step}; stopping. {self._intact()}"
+        )
+
+
+@patch
 def train_epoch(self: Trainer) -> dict:
-    "Train one epoch; returns the mean losses, seconds and images/s."
+    """Train one epoch; returns the mean losses, seconds and images/s. No step waits for the GPU: the losses stay
+    on the device and are checked (NaN/inf, naming the first bad step) at each progress refresh and at the end."""
     cfg, e = self.cfg, self.epoch + 1
     pretrain = e <= cfg['pretrain_epochs']
     torch.manual_seed(cfg['seed'] * 1000 + e)  # exact resume: everything random in epoch e follows from (seed, e)
@@ -873,8 +393,7 @@ def train_epoch(self: Trainer) -> dict:
         self.dls.train.sampler.set_epoch(e)  # the same seeded order in every process, a new one each epoch
     self.gen.train()
     self.disc.train()
-    sums, n_img, t0 = dict(loss_g=0.0, loss_d=0.0, loss_adv=0.0, loss_rec=0.0), 0, time.perf_counter()
-    n_g = n_d = 0
+    losses, n_img, t0 = dict(discriminator=[], generator=[]), 0, time.perf_counter()
     total = len(self.dls.train) if cfg['max_steps'] is None else min(cfg['max_steps'], len(self.dls.train))
     bar = tqdm(
         self.dls.train,
@@ -886,6 +405,7 @@ def train_epoch(self: Trainer) -> dict:
         leave=False,
         disable=None if self.main else True,  # a bar in a terminal only; notebooks and logs get one line per epoch
     )
+    checked, t_check = 0, t0
     for step, (gray, real) in enumerate(bar, 1):
         if step > total:
             break
@@ -894,39 +414,40 @@ def train_epoch(self: Trainer) -> dict:
         with self._autocast(), torch.set_grad_enabled(g_step):
             fake, logits = self.g_train(gray, return_logits=True) if self.classify else (self.g_train(gray), None)
         if not pretrain:
-            with self._autocast(self.scaler_d.is_enabled()):
+            with self._autocast(not self.objective.fp32_critic):
                 loss_d = self.d_step(gray, real, fake.detach())
-            self._check(loss_d, 'discriminator', step)
             self._step(self.opt_d, self.scaler_d, loss_d, self.disc.parameters())
-            sums['loss_d'] += loss_d.item()
-            n_d += 1
+            losses['discriminator'].append((step, loss_d.detach()))
         if g_step:
             self.disc.requires_grad_(False)
             with self._autocast():
                 loss_g, adv, rec = self.objective.g_loss(
-                    self.disc, gray, real, fake, adversarial=not pretrain, logits=logits
+                    self.d_adv, gray, real, fake, adversarial=not pretrain, logits=logits
                 )
-            self._check(loss_g, 'generator', step)
             self._step(self.opt_g, self.scaler_g, loss_g, self.gen.parameters())
             self.disc.requires_grad_(True)
             if self.ema is not None:
-                self.ema.update_parameters(self.gen)
-            sums['loss_g'] += loss_g.item()
-            sums['loss_adv'] += adv.item()
-            sums['loss_rec'] += rec.item()
-            n_g += 1
+                self._ema_update()
+            losses['generator'].append((step, torch.stack([loss_g.detach(), adv.detach(), rec.detach()])))
         n_img += len(gray)
-        bar.set_postfix(G=f"{sums['loss_g'] / max(n_g, 1):.4f}", D=f"{sums['loss_d'] / max(n_d, 1):.4f}", refresh=False)
+        if time.perf_counter() - t_check > 5:  # a progress refresh: the only wait for the device within an epoch
+            self._check_losses(losses, checked)
+            checked, t_check = step, time.perf_counter()
+            mean = lambda k, i: torch.stack([v.reshape(-1)[i] for _, v in losses[k]]).mean().item() if losses[k] else 0
+            bar.set_postfix(G=f"{mean('generator', 0):.4f}", D=f"{mean('discriminator', 0):.4f}", refresh=False)
     bar.close()
+    self._check_losses(losses, checked)
+    d = torch.stack([v for _, v in losses['discriminator']]).float().mean().item() if losses['discriminator'] else None
+    g = torch.stack([v for _, v in losses['generator']]).float().mean(0).tolist() if losses['generator'] else None
     secs = time.perf_counter() - t0
-    out = {
-        k: (v / max(n_d if k == 'loss_d' else n_g, 1)) if (n_d if k == 'loss_d' else n_g) else float('nan')
-        for k, v in sums.items()
-    }
+    nan = float('nan')
     return dict(
         epoch=e,
         phase='pretrain' if pretrain else 'adversarial',
-        **out,
+        loss_g=g[0] if g else nan,
+        loss_d=nan if d is None else d,
+        loss_adv=g[1] if g else nan,
+        loss_rec=g[2] if g else nan,
         seconds=secs,
         images_per_s=n_img * self.world / max(secs, 1e-9),  # all processes together
     )
@@ -1162,181 +683,13 @@ def finish(self: Trainer, train_seconds: float = 0.0) -> dict:
     atomic_write(self.out / 'metrics.json', json.dumps(metrics, indent=2))
     return metrics
 
-# %% ../nbs/02_gan_l1.ipynb #03178d9b
-def triplets(gray, fake, real, color_space) -> torch.Tensor:
-    "RGB float (B, 3, H, 3W) in [0, 1]: the input as gray, the generated colours and the original side by side."
-    return (
-        torch.cat([gray_rgb(gray), decode_rgb(gray, fake, color_space), decode_rgb(gray, real, color_space)], -1)
-        .float()
-        .cpu()
-    )
-
-
-def gray_rgb(gray: torch.Tensor) -> torch.Tensor:
-    "The gray input L/50-1 (B, 1, H, W) shown as colour: RGB float (B, 3, H, W) with a = b = 0."
-    g = gray.float()
-    return lab_to_rgb(torch.cat([(g + 1) * 50, torch.zeros_like(g).expand(-1, 2, -1, -1)], 1))
-
-
-def _rel(f) -> str:
-    "A photo's path relative to the project root (as in splits.json), so it names the photo in any clone."
-    return os.path.relpath(os.path.abspath(f), project_root())
-
-
-@torch.no_grad()
-def evaluate(
-    gen: nn.Module, loader, color_space: str, device, results_dir: str | Path | None = None, autocast=None
-) -> dict:
-    """Per-image means over `loader` of the full `image_metrics` for the generator ('model') and for the gray
-    baseline, i.e. the input shown as colour ('gray'), on the same images; 'n' images; 'images', a DataFrame with one
-    row per test image and method (`image`, `photo`, `crop`, `method`, then the metrics: PSNR in dB, SSIM, CIEDE2000
-    in ΔE, colorfulness and its target's), for statistics over photos. With `results_dir`, writes each image's
-    gray | generated | original triplet as NNNNN.png (NNNNN = `image`)."""
-    gen.eval()
-    mm, mg, k, rows = MeanMetrics(), MeanMetrics(), 0, []
-    ds = loader.dataset
-    files, crops = getattr(ds, 'files', None), getattr(ds, 'crops', 1)  # a PhotoDataset: image i = crop i % crops
-    if results_dir is not None:
-        Path(results_dir).mkdir(parents=True, exist_ok=True)
-    for gray, real in tqdm(loader, desc='test', unit='batch', leave=False, mininterval=1.0, disable=None):
-        gray, real = gray.to(device), real.to(device)
-        with autocast() if autocast else nullcontext():
-            fake = gen(gray).float()
-        pred, true, base = decode_rgb(gray, fake, color_space), decode_rgb(gray, real, color_space), gray_rgb(gray)
-        per = {'model': image_metrics(pred, true, full=True), 'gray': image_metrics(base, true, full=True)}
-        mm.add(per['model'])
-        mg.add(per['gray'])
-        for j in range(len(gray)):
-            i = mm.n - len(gray) + j
-            photo = _rel(files[i // crops]) if files is not None and i // crops < len(files) else str(i)
-            for method, m in per.items():
-                rows.append(
-                    dict(image=i, photo=photo, crop=i % crops, method=method, **{x: float(v[j]) for x, v in m.items()})
-                )
-        if results_dir is not None:
-            for row in torch.cat([base, pred, true], -1).cpu():
-                save_image(row, Path(results_dir) / f'{k:05d}.png')
-                k += 1
-    return dict(model=mm.mean(), gray=mg.mean(), n=mm.n, images=pd.DataFrame(rows))
-
-# %% ../nbs/02_gan_l1.ipynb #5ad0d34b
-def _write_history(history: list, path: Path):
-    atomic_write(path, lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
-
-
-CURVES = [
-    ('loss_d', 'D loss'),
-    ('loss_g', 'G loss'),
-    ('loss_rec', 'reconstruction loss (train)'),
-    ('val_loss', 'validation loss'),
-    ('val_psnr', 'validation PSNR (dB)'),
-    ('val_ciede2000', 'validation CIEDE2000 (lower is better)'),
-    ('val_colorfulness', 'validation colorfulness'),
-    ('lr_g', 'learning rate (G)'),
-]
-
-
-def plot_curves(
-    history: pd.DataFrame, path: str | Path | None = None, label: str | None = None, axs=None, color: str | None = None
-):
-    """The report's curves per epoch (D, G and reconstruction losses, validation loss, PSNR, CIEDE2000, colorfulness,
-    lr) of a history.csv table, drawn on `axs` (8 axes; new ones if None) in `color`; saved as PNG when `path`."""
-    import matplotlib.pyplot as plt
-
-    fig = None
-    if axs is None:
-        fig, axs = plt.subplots(2, 4, figsize=(16, 6.5))
-        axs = list(axs.flat)
-    for ax, (col, title) in zip(axs, CURVES):
-        if col in history:
-            marker = 'o' if len(history) < 15 else None
-            ax.plot(history['epoch'], history[col], marker=marker, ms=3, label=label, color=color)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel('epoch')
-        ax.grid(alpha=0.3)
-    if fig is not None:
-        fig.tight_layout()
-        if path:
-            fig.savefig(path, dpi=110)
-            plt.close(fig)
-    return axs
-
 # %% ../nbs/02_gan_l1.ipynb #7ff74db6
-# fmt: off
-TEST_OVERRIDES = dict(dataset='sample', data_dir=None, image_size=64, batch_size=8, epochs=2, base_channels=8,
-                      disc_channels=8, device='cpu', num_workers=0, max_steps=2, cache=True, overwrite=True)
-# fmt: on
-
-
-@dataclass
-class Run:
-    "A finished run: its folder, metrics.json's content and history.csv."
-
-    out_dir: Path
-    metrics: dict
-    history: pd.DataFrame
-
-
 def run_experiment(**params) -> Run:
     "Train and evaluate one experiment with `make_config(**params)`; returns the `Run`. Raises as `Trainer`."
     t = Trainer(make_config(**params))
     metrics = t.fit()
     return Run(t.out, metrics, pd.DataFrame(t.history))
 
-
-def experiment_params(namespace: dict, before: set | None = None, test: bool | None = None) -> dict:
-    """The run's parameters from a notebook's `globals()` after its parameters cell (and papermill's injected cell),
-    checked before anything runs: the config keys found in `namespace`, plus `TEST_OVERRIDES` and a temporary out_dir
-    under nbdev_test (`IN_TEST` set) or when `test`. `before`, the notebook's names just before its parameters cell,
-    catches mistyped papermill parameters (`-p epoch 3`): any new public name that is not a config key raises
-    ValueError naming the closest key. Also raises ValueError (one short message) for a value `make_config` rejects or
-    an out_dir that holds another run."""
-    if before is not None:
-        new = {k: v for k, v in namespace.items() if k not in before and not k.startswith('_')}
-        unknown = sorted(
-            k for k, v in new.items() if k not in DEFAULTS and not isinstance(v, type(os)) and not callable(v)
-        )
-        if unknown:
-            raise ValueError(unknown_params_message(unknown)) from None
-    p = {k: namespace[k] for k in DEFAULTS if k in namespace}
-    if test if test is not None else os.environ.get('IN_TEST'):
-        p.update(TEST_OVERRIDES, out_dir=tempfile.mkdtemp(prefix=f"colorgan_{p.get('preset', 'run')}_"))
-    try:
-        check_out_dir(make_config(**p))
-    except ValueError as e:
-        raise ValueError(str(e)) from None  # one short traceback in papermill's output
-    return p
-
-
-def metrics_table(metrics: dict) -> pd.DataFrame:
-    """Test metrics of the model and the gray baseline (rows) as a small table; columns `metrics.REPORTED`, each
-    marked ↑ or ↓ (which way is better)."""
-    rows = {}
-    for who, key in (('model', 'model'), ('gray baseline', 'gray_baseline')):
-        m = dict(metrics[key], colorfulness_gap=abs(metrics[key]['colorfulness'] - metrics[key]['colorfulness_target']))
-        rows[who] = {f"{k} {ARROWS[HIGHER_IS_BETTER[k]]}" if k in HIGHER_IS_BETTER else k: m[k] for k in REPORTED}
-    return pd.DataFrame(rows).T.round(4)
-
-
-def show_run(run: Run):
-    "Display a run's curves, its last validation grid and the metrics table (in a notebook)."
-    from IPython.display import Image, Markdown, display
-
-    display(
-        Markdown(
-            f"**Run folder:** `{run.out_dir}` — {run.metrics['epochs_trained']} epochs, "
-            f"best epoch {run.metrics['best_epoch']}, "
-            f"{run.metrics['train_seconds']:.0f} s on {run.metrics['hardware']['device']}"
-        )
-    )
-    display(Image(filename=str(run.out_dir / 'curves.png')))
-    grids = sorted((run.out_dir / 'grids').glob('*.png'))
-    if grids:
-        display(
-            Markdown('Validation images (gray | generated | original), last epoch:'),
-            Image(filename=str(grids[-1]), width=420),
-        )
-    display(metrics_table(run.metrics))
 
 # %% ../nbs/02_gan_l1.ipynb #cff452df
 if __name__ == '__main__' and '__file__' in globals():  # python -m colorgan_nb.train -p NAME VALUE ... (not a notebook)
