@@ -63,7 +63,8 @@ def engine(preset: str, batch: int, args, compile_: bool) -> tuple[dict, object]
     params = dict(dataset='folder', data_dir=os.pathsep.join(dirs), batch_size=batch, pretrain_epochs=0,
                   epochs=1000, cache='cuda' if cuda else 'ram', num_workers=0, train_repeats=repeats,
                   max_steps=args.steps, device=args.device, out_dir=tempfile.mkdtemp(prefix='train_speed_'),
-                  cache_size=base['cache_size'] or base['image_size'], save_results=False, eval_crops=1, max_items=48)  # fmt: skip
+                  cache_size=base['cache_size'] or base['image_size'], save_results=False, eval_crops=1, max_items=48,
+                  pretrained=False)  # fmt: skip  (speed does not depend on the starting weights)
     if args.image_size:
         params['image_size'] = args.image_size
     if 'compile' in T.DEFAULTS:  # older versions of the engine have neither
