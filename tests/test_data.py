@@ -281,3 +281,31 @@ def test_flowers_missing_says_what_to_put_where(tmp_path):
         flowers102_files(tmp_path)
     msg = str(e.value)
     assert '102flowers.tgz' in msg and 'setid.mat' in msg and str(tmp_path / 'flowers-102') in msg and 'download' in msg
+
+
+def test_batched_crop_boxes_follow_torchvision_and_cut_the_same_pixels():
+    "CachedBatches' crop boxes and flips have RandomResizedCrop's distribution; each box is cut as torchvision cuts it."
+    from torchvision.transforms import v2
+    from colorgan_nb.data import crop_batch, random_resized_crop_boxes
+
+    n, (H, W) = 6000, (120, 200)
+    torch.manual_seed(0)
+    ref = torch.tensor([v2.RandomResizedCrop.get_params(torch.zeros(3, H, W), [0.5, 1.0], [3 / 4, 4 / 3])
+                        for _ in range(n)]).double()  # fmt: skip
+    ours, flips = random_resized_crop_boxes(n, H, W, (0.5, 1.0), generator=torch.Generator().manual_seed(1))
+    for k, top in enumerate((H, W, H, W)):  # top, left, height, width: histograms of 8 bins agree within noise
+        bins = torch.linspace(0, top + 1, 9, dtype=torch.float64)
+        a, b = (torch.histogram(x[:, k].double(), bins).hist / n for x in (ref, ours))
+        assert (a - b).abs().max() < 0.03, (k, a, b)
+    assert abs(flips.double().mean() - 0.5) < 0.03
+    assert ((ours[:, 0] + ours[:, 2] <= H) & (ours[:, 1] + ours[:, 3] <= W)).all()
+    # no try fits a 10 x 1000 strip: both fall back to the same centred crop, clamped to the ratio range
+    torch.manual_seed(0)
+    strip = v2.RandomResizedCrop.get_params(torch.zeros(3, 10, 1000), [0.9, 1.0], [3 / 4, 4 / 3])
+    assert random_resized_crop_boxes(3, 10, 1000, (0.9, 1.0))[0].tolist() == [list(strip)] * 3
+    img = (torch.rand(2, 3, 64, 96) * 255).to(torch.uint8)
+    boxes, flip = torch.tensor([[3, 5, 40, 50], [0, 10, 64, 60]]), torch.tensor([False, True])
+    out = crop_batch(img, boxes, flip, 32)
+    for k in range(2):
+        want = v2.functional.resized_crop(img[k], *boxes[k].tolist(), [32, 32], antialias=True).float() / 255
+        assert torch.equal(out[k], want.flip(-1) if flip[k] else want)

@@ -353,3 +353,32 @@ def test_resuming_a_finished_run_sets_its_metrics_aside(tmp_path):
     assert not (out / 'metrics.json').exists() and (out / 'metrics_epoch001.json').read_text() == first
     t.fit()
     assert json.loads((out / 'metrics.json').read_text())['epochs_trained'] == 2
+
+
+def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
+    "kill -9 in the middle of an epoch (batches cut by CachedBatches, losses kept on the device), then resume."
+    import signal, time
+
+    cfg = dict(TINY, epochs=6, max_steps=None, max_items=8, train_repeats=6, ema=0.9)
+    straight = T.Trainer(T.make_config(**cfg, out_dir=str(tmp_path / 'a')))
+    straight.fit()
+    out = tmp_path / 'b'
+    args = [a for k, v in {**cfg, 'out_dir': str(out)}.items() for a in ('-p', k, json.dumps(v))]
+    p = subprocess.Popen([sys.executable, '-m', 'colorgan_nb.train', *args], env=user_env(),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not (out / 'history.csv').exists():
+            time.sleep(0.02)
+        time.sleep(0.3)  # into a later epoch
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    saved = load_checkpoint(out / 'last.pt')['epoch']
+    assert 1 <= saved < 6, saved  # killed part-way through the run
+    resumed = T.Trainer(T.make_config(**cfg, out_dir=str(out), resume=True))
+    resumed.fit()
+    a, b = _weights(straight), _weights(resumed)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    ea, eb = straight.ema.state_dict(), resumed.ema.state_dict()
+    assert all(torch.equal(ea[k], eb[k]) for k in ea)
