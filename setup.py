@@ -13,7 +13,7 @@ min_python = cfg['min_python']
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
 pretrained_requirements = cfg.get('pretrained_requirements', '').split()   # ImageNet weights to train unet_effnet_lite0
-onnx_requirements = cfg.get('onnx_requirements', '').split()   # colorgan export --onnx, and running .onnx models
+onnx_requirements = cfg.get('onnx_requirements', '').split()   # colorgan export --onnx (onnxruntime itself is a requirement)
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -34,7 +34,7 @@ setuptools.setup(
     project_urls={'Source': cfg['git_url']},
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
-    package_data={cfg['lib_path']: ['weights/*.pt']},   # the shipped default model
+    package_data={cfg['lib_path']: ['weights/*.pt', 'weights/*.onnx']},   # the shipped default model (PyTorch, ONNX)
     install_requires=requirements,
     extras_require={'dev': dev_requirements, 'pretrained': pretrained_requirements, 'onnx': onnx_requirements},
     python_requires=f'>={min_python}',

@@ -2,12 +2,15 @@
 
     python bench/colorize.py                  # default model run at 256 px, --format jpg and png, 1/12/48 MP
     python bench/colorize.py --sizes 12 --formats jpg --repeat 5
+    python bench/colorize.py --sizes 12 --whole-only        # whole processes only: what a user waits for
 
 Each size runs in its own process (so its peak RSS is its own), colorizes the photo `--repeat` times after one
 warm-up, and reports the median of each stage: decode (Pillow, EXIF applied), model (shrink, L, generator),
 recombine (full-resolution L + resized ab, gamut fit, sRGB), write (encode + atomic rename). The floor is the same
 process only decoding the JPEG and writing it back in the same format. Also: `colorgan --help` wall time, and
-`colorgan evaluate` seconds per photo. Run it on an idle machine: other work on the cores changes every figure.
+`colorgan evaluate` seconds per photo. Whole-process rows: `colorgan colorize` as a user runs it (cold: an empty Numba
+cache; warm), against a process that only decodes and writes the photo, with each process's peak RSS. Run it on an
+idle machine: other work on the cores changes every figure.
 """
 
 import argparse, json, os, platform, resource, statistics, subprocess, sys, tempfile, time
@@ -43,7 +46,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> d
     import numpy as np
     from PIL import Image
     from colorgan_nb.colorize import FORMATS, Colorizer, _read_capped, recolor
-    from colorgan_nb.data import atomic_write
+    from colorgan_nb.files import atomic_write
 
     import_s = time.perf_counter() - t
     cz = Colorizer(checkpoint, image_size=image_size)
@@ -57,7 +60,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> d
     stages = {k: [] for k in ('decode', 'model', 'recombine', 'write', 'total', 'floor')}
     for i in range(repeat + 1):
         t0 = time.perf_counter()
-        rgb, _, _ = _read_capped(Path(path), 1000)
+        rgb, *_ = _read_capped(Path(path), 1000)
         t1 = time.perf_counter()
         ab = cz.predict_ab(rgb)
         t2 = time.perf_counter()
@@ -66,7 +69,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> d
         write(res)
         t4 = time.perf_counter()
         f0 = time.perf_counter()
-        rgb2, _, _ = _read_capped(Path(path), 1000)
+        rgb2, *_ = _read_capped(Path(path), 1000)
         write(rgb2)
         f1 = time.perf_counter()
         del rgb, rgb2, res
@@ -84,6 +87,41 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> d
     )
 
 
+FLOOR = """
+import sys
+from PIL import Image, ImageOps
+im = ImageOps.exif_transpose(Image.open(sys.argv[1])).convert('RGB')
+im.save(sys.argv[2], **({'quality': 95} if sys.argv[2].endswith('.jpg') else {}))
+"""
+
+
+def timed(cmd: list, env=None) -> tuple[float, int]:
+    "(wall seconds, peak RSS in MB) of one whole process (`os.wait4` gives the child's own peak)."
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    if status != 0:
+        raise RuntimeError(f"{cmd} failed: {p.stderr.read().decode()[-500:]}")
+    return wall, round(ru.ru_maxrss / 1024)
+
+
+def whole(photo: Path, fmt: str, repeat: int, tmp: Path) -> dict:
+    """Whole processes, as a user runs them: `colorgan colorize PHOTO --out DIR --format FMT` (the default model at
+    its own size), cold (an empty Numba cache: the recombination kernel compiles) then warm (median of `repeat`),
+    against the floor, a Python process that only decodes the photo (EXIF applied) and writes it in that format."""
+    ext = '.jpg' if fmt == 'jpg' else '.png'
+    cache = tempfile.mkdtemp(prefix='numba_cache_', dir=tmp)
+    env = {**os.environ, 'NUMBA_CACHE_DIR': cache}
+    colorgan = [str(Path(sys.executable).parent / 'colorgan'), 'colorize', str(photo), '--format', fmt, '--overwrite']
+    cold = timed(colorgan + ['--out', str(tmp / 'cold')], env)
+    warm = [timed(colorgan + ['--out', str(tmp / 'warm')], env) for _ in range(repeat)]
+    floor = [timed([sys.executable, '-c', FLOOR, str(photo), str(tmp / f'floor{ext}')]) for _ in range(repeat)]
+    w, f = statistics.median(x[0] for x in warm), statistics.median(x[0] for x in floor)
+    return dict(cold_s=round(cold[0], 2), warm_s=round(w, 2), floor_s=round(f, 2), warm_over_floor=round(w / f, 2),
+                peak_rss_mb=max(x[1] for x in warm), floor_rss_mb=max(x[1] for x in floor))  # fmt: skip
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--sizes', default='1,12,48')
@@ -93,6 +131,7 @@ def main(argv=None):
     p.add_argument('--image-size', type=int, default=256, help="the model's input (shorter side); default 256")
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)
     p.add_argument('--format', default='jpg', help=argparse.SUPPRESS)
+    p.add_argument('--whole-only', action='store_true', help='only the whole-process rows (and import times)')
     a = p.parse_args(argv)
     if a.one:
         print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint, a.image_size)))
@@ -103,7 +142,7 @@ def main(argv=None):
         f" at {a.image_size} px"
     )
     rows = []
-    for mp in map(int, a.sizes.split(',')):
+    for mp in map(int, a.sizes.split(',') if not a.whole_only else []):
         photo = make_photo(mp, tmp)
         for fmt in a.formats.split(','):
             cmd = [sys.executable, __file__, '--one', str(photo), '--format', fmt, '--repeat', str(a.repeat)]
@@ -121,13 +160,26 @@ def main(argv=None):
             f"| {r['mp']} | {r['format']} | {r['decode']:.3f} | {r['model']:.3f} | {r['recombine']:.3f} | {r['write']:.3f} | "
             f"{r['total']:.3f} | {r['floor']:.3f} | {r['total'] / r['floor']:.2f} | {r['peak_rss_mb']} |"
         )
+    print('\nWhole processes (`colorgan colorize PHOTO --out DIR`, default model at its own 128 px; median of '
+          f'{a.repeat}):\n')
+    print('| MP | format | cold s (empty Numba cache) | warm s | floor s (decode + write process) | warm / floor | '
+          'peak RSS MB | floor peak RSS MB |')
+    print('|---|---|---|---|---|---|---|---|')
+    for mp in map(int, a.sizes.split(',')):
+        for fmt in a.formats.split(','):
+            r = whole(make_photo(mp, tmp), fmt, a.repeat, tmp)
+            print(f"| {mp} | {fmt} | {r['cold_s']} | {r['warm_s']} | {r['floor_s']} | {r['warm_over_floor']} | "
+                  f"{r['peak_rss_mb']} | {r['floor_rss_mb']} |", flush=True)
+    t = time.perf_counter()
+    subprocess.run([sys.executable, '-c', 'import colorgan_nb.colorize'], check=True)
+    print(f"\n`import colorgan_nb.colorize`: {time.perf_counter() - t:.2f} s wall (a whole Python process)")
     t = time.perf_counter()
     subprocess.run(['colorgan', '--help'], capture_output=True, check=True)
     print(f"\n`colorgan --help`: {time.perf_counter() - t:.2f} s wall")
     from PIL import Image
 
     walls = {}
-    for n in (4, 12):  # two folder sizes: the difference gives the per-photo cost without the start-up
+    for n in (4, 12) if not a.whole_only else ():  # two folder sizes: the difference gives the per-photo cost without the start-up
         ev = tmp / f'eval{n}'
         ev.mkdir(exist_ok=True)
         for i, f in enumerate(sorted((ROOT / 'data/sample').glob('*.jpg'))[:n]):
@@ -139,6 +191,8 @@ def main(argv=None):
             check=True,
         )
         walls[n] = time.perf_counter() - t
+    if a.whole_only:
+        return
     print(
         f"`colorgan evaluate` on 1.08 MP photos (model size and full resolution): 4 photos {walls[4]:.1f} s "
         f"({walls[4] / 4:.2f} s per photo with start-up), 12 photos {walls[12]:.1f} s; per extra photo "

@@ -4,43 +4,43 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, time, warnings
+import importlib.util, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
-import torch
-import torch.nn.functional as F
 from PIL import Image, ImageOps
-from torch import nn
 from tqdm import tqdm
 
-from colorgan_nb.data import (
+# no torch at import: colorizing with the default model (ONNX) never loads it; .pt checkpoints, evaluation and export
+# import it when they run
+from colorgan_nb.files import (
     BadImage,
     check_output_file,
     IMAGE_EXTS,
-    _resize_crop,
     _decode_rgb,
     _to_rgb_array,
     atomic_write,
     available_cores,
-    decode_lab,
-    encode_L,
     find_images_in,
     log,
     open_image,
     pixel_hash,
-    read_rgb,
-    rgb_to_lab,
+    read_rgb_array,
     walk_files,
 )
-from .models import get_device, load_generator, shipped_checkpoint
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 # %% auto #0
-__all__ = ['MAX_ASPECT', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'size_multiple', 'Colorizer', 'to_rgb_array',
-           'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'folder_summary', 'folder_table',
-           'evaluation_table', 'check_export_target', 'export_generator', 'export_onnx', 'onnx_session']
+__all__ = ['MAX_ASPECT', 'DEVICES', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'default_onnx', 'size_multiple',
+           'onnx_session', 'Colorizer', 'to_rgb_array', 'OutputError', 'colorize_files', 'train_overlap',
+           'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table', 'check_export_target',
+           'export_generator', 'export_onnx']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -69,14 +69,18 @@ _ENCODE = np.clip(
 ).astype(np.uint8)
 _F_N = 16384  # f(Y) sampled at Y = i / 16384 (and one more entry), interpolated linearly: within 1e-4 L units
 _F_LUT = _f_np(np.arange(_F_N + 2) / _F_N).astype(np.float32)
-_Y_LUTS = [torch.from_numpy(lut) for lut in _Y_LUT]
-
-
-def lightness(rgb: torch.Tensor) -> torch.Tensor:
+def lightness(rgb):
     """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): lookup tables for the sRGB curve,
-    then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units."""
-    Y = sum(lut[rgb[..., c].int()] for c, lut in enumerate(_Y_LUTS))  # int32 indices: much faster than int64
-    return torch.from_numpy(116 * _f_np(Y.numpy()) - 16)
+    then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units. NumPy in, NumPy out (a torch
+    tensor in, a tensor out)."""
+    a = np.asarray(rgb)
+    Y = _Y_LUT[0][a[..., 0]] + _Y_LUT[1][a[..., 1]] + _Y_LUT[2][a[..., 2]]
+    L = (116 * _f_np(Y) - 16).astype(np.float32)
+    if type(rgb).__module__.startswith('torch'):
+        import torch
+
+        return torch.from_numpy(L)
+    return L
 
 # %% ../nbs/06_colorize.ipynb #6efa5f30
 _JIT = dict(nogil=True, fastmath=True, error_model='numpy', cache=True)
@@ -159,29 +163,42 @@ def _recolor_rows(x, wide, out, ylut, flut, m, enc, steps):
 _M = (_XYZ_TO_RGB * np.array([_WHITE[0], 1, _WHITE[2]], np.float32)).astype(np.float32)  # D65 white folded in
 
 
-def recolor(rgb: np.ndarray | torch.Tensor, ab: torch.Tensor, steps: int = 12) -> np.ndarray:
+def _resize_width(ab: np.ndarray, width: int) -> np.ndarray:
+    """float32 (C, h, w) -> (C, h, `width`): linear interpolation along each row at the pixel centres, as
+    `torch.nn.functional.interpolate(mode='bilinear', align_corners=False)` without antialiasing (source x =
+    (x' + 0.5) w / width - 0.5, clamped to the edges)."""
+    w = ab.shape[-1]
+    x = np.maximum((np.arange(width, dtype=np.float32) + np.float32(0.5)) * np.float32(w / width) - np.float32(0.5), 0)
+    i0 = np.minimum(x.astype(np.int64), w - 1)
+    i1 = np.minimum(i0 + 1, w - 1)
+    lam = (x - i0).astype(np.float32)
+    return ab[..., i0] * (1 - lam) + ab[..., i1] * lam
+
+
+def recolor(rgb, ab, steps: int = 12) -> np.ndarray:
     """A photo's own lightness with new colour: uint8 sRGB (H, W, 3) (or gray (H, W)) and ab float (2, h, w) in Lab
-    units (any h, w: resized bilinearly to H, W; (2, 1, 1) for a constant colour) -> uint8 sRGB (H, W, 3).
+    units (any h, w: resized bilinearly to H, W; (2, 1, 1) for a constant colour) -> uint8 sRGB (H, W, 3). NumPy
+    arrays or torch tensors.
     One pass per pixel (a Numba kernel over rows, on every core `available_cores` gives): no full-size temporaries,
     so memory is the input and the output. A colour outside sRGB at that lightness is desaturated (same hue, same
     L; `steps` halvings of the chroma factor, within 0.03% of the largest that fits), never clipped, so the output's L
     equals the input's up to 8-bit rounding (max |dL| < 0.5). Raises ValueError for other shapes, non-finite ab or
     steps < 1."""
-    x = rgb.numpy(force=True) if isinstance(rgb, torch.Tensor) else np.asarray(rgb)
+    x = rgb.numpy(force=True) if hasattr(rgb, 'numpy') else np.asarray(rgb)
+    ab = ab.detach().float().cpu().numpy() if hasattr(ab, 'detach') else np.asarray(ab, dtype=np.float32)
     if x.ndim == 2:
         x = np.repeat(x[..., None], 3, 2)
     if x.ndim != 3 or x.shape[-1] != 3 or x.dtype != np.uint8:
         raise ValueError(f"expected uint8 (H, W, 3), got {x.dtype} {tuple(x.shape)}")
     if ab.ndim != 3 or ab.shape[0] != 2:
         raise ValueError(f"expected ab of shape (2, h, w), got {tuple(ab.shape)}")
-    if not torch.isfinite(ab).all():
+    if not np.isfinite(ab).all():
         raise ValueError('ab has NaN or infinite values')
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps={steps!r}: give a positive number of halvings (12: within 0.03%)")
     x = np.ascontiguousarray(x).view()
     x.flags.writeable = False  # one compiled version for the read-only arrays Pillow gives and for writable ones
-    ab = ab.detach().float().cpu()
-    wide = F.interpolate(ab[None], size=(ab.shape[1], x.shape[1]), mode='bilinear', align_corners=False)[0].numpy()
+    wide = _resize_width(ab.astype(np.float32, copy=False), x.shape[1])
     out = np.empty(x.shape, np.uint8)
     numba.set_num_threads(min(available_cores(), numba.config.NUMBA_NUM_THREADS))
     _recolor_rows(x, np.ascontiguousarray(wide), out, _Y_LUT, _F_LUT, _M, _ENCODE, steps)
@@ -189,8 +206,14 @@ def recolor(rgb: np.ndarray | torch.Tensor, ab: torch.Tensor, steps: int = 12) -
 
 # %% ../nbs/06_colorize.ipynb #42fe38f3
 def default_checkpoint() -> Path:
-    "The shipped default model, `colorgan_nb/weights/default_colorizer.pt` inside the installed package."
-    return shipped_checkpoint()
+    "The shipped default model, `colorgan_nb/weights/default_colorizer.pt` inside the installed package (float16)."
+    return Path(importlib.util.find_spec('colorgan_nb').origin).parent / 'weights' / 'default_colorizer.pt'
+
+
+def default_onnx() -> Path:
+    """The same model as ONNX, `colorgan_nb/weights/default_colorizer.onnx` (float32; written by `export_onnx`):
+    what `Colorizer()` runs, on onnxruntime, without importing torch."""
+    return default_checkpoint().with_suffix('.onnx')
 
 
 def size_multiple(gen: nn.Module) -> int:
@@ -199,6 +222,7 @@ def size_multiple(gen: nn.Module) -> int:
 
 
 MAX_ASPECT = 4  # the model's input is at most MAX_ASPECT x image_size on its long side
+DEVICES = "'auto', 'cpu', 'cuda', 'cuda:N' and 'mps'"
 
 
 def _model_size(m: int, size: int, h: int, w: int) -> tuple[int, int]:
@@ -209,15 +233,59 @@ def _model_size(m: int, size: int, h: int, w: int) -> tuple[int, int]:
     return tuple(max(m, int(round(v * s / m)) * m) for v in (h, w))
 
 
+def _onnx_providers(device) -> list[str] | None:
+    """onnxruntime's execution providers for `device`, or None where PyTorch must run the model instead (a GPU that
+    onnxruntime cannot use here, or 'mps'). Raises ValueError for a device name that is none of `DEVICES`."""
+    d = str(device)
+    if not (d in ('auto', 'cpu', 'cuda', 'mps') or (d.startswith('cuda:') and d[5:].isdigit())):
+        raise ValueError(f"device={device!r}: valid values are {DEVICES}")
+    if importlib.util.find_spec('onnxruntime') is None:
+        return None
+    if d == 'cpu':
+        return ['CPUExecutionProvider']
+    import onnxruntime as ort
+
+    cuda = 'CUDAExecutionProvider' in ort.get_available_providers()
+    if d == 'auto':
+        return ['CUDAExecutionProvider', 'CPUExecutionProvider'] if cuda else ['CPUExecutionProvider']
+    if d.startswith('cuda') and cuda:
+        return [('CUDAExecutionProvider', {'device_id': int(d[5:] or 0)}), 'CPUExecutionProvider']
+    return None
+
+
+def onnx_session(path: str | Path, threads: int | None = None, providers=None):
+    """(onnxruntime InferenceSession, the model's facts) for an ONNX file written by `export_onnx`: on `providers`
+    (default the CPU), with `threads` intra-op threads (default: the cores this process may use). Raises ImportError
+    when onnxruntime is missing, ValueError for a corrupt ONNX file or one without the facts."""
+    import json
+
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise ImportError("onnxruntime is missing: pip install 'onnxruntime>=1.17' (colorgan_nb needs it)") from None
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or available_cores()
+    try:
+        sess = ort.InferenceSession(str(path), opts, providers=providers or ['CPUExecutionProvider'])
+    except Exception as e:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
+        raise ValueError(f"{path} is not a readable ONNX model: {type(e).__name__}: {str(e)[:200]}") from None
+    meta = sess.get_modelmeta().custom_metadata_map
+    if 'colorgan' not in meta:
+        raise ValueError(f"{path} was not written by colorgan export (no 'colorgan' metadata)")
+    return sess, json.loads(meta['colorgan'])
+
+
 class Colorizer:
-    """A trained generator that colorizes photos of any size. `checkpoint`: a `best.pt` of a run, or None for the
-    shipped default model (`default_checkpoint()`). The model sees the photo with its shorter side at
-    `image_size` (default: its training size; aspect kept; larger sizes give the model more context and cost more
-    time); a `.onnx` file (see `export_onnx`) runs on onnxruntime
-    instead of PyTorch. `temperature` overrides a classification head's annealed-mean temperature (lower: more vivid;
-    1: the mean, least colour where the model is unsure). Its colour (ab) is resized to the photo and recombined
-    with the photo's own full-resolution lightness by `recolor`. Raises FileNotFoundError or ValueError (see
-    `models.load_checkpoint`) for a missing, corrupt or untrusted checkpoint."""
+    """A trained generator that colorizes photos of any size. `checkpoint`: None for the shipped default model, a
+    run's `best.pt` (or an export of it), or a `.onnx` file (see `export_onnx`). The default model and `.onnx` files
+    run on onnxruntime (CPU, or its CUDA provider where installed; `default_onnx()`), and then nothing imports torch;
+    `.pt` checkpoints run on PyTorch, as does the default model with `device` 'mps', or 'cuda' where onnxruntime has no
+    GPU. The model sees the photo with its shorter side at `image_size` (default: its training size; aspect kept;
+    larger sizes give the model more context and cost more time). `temperature` overrides a classification head's
+    annealed-mean temperature (lower: more vivid; 1: the mean, least colour where the model is unsure; `.pt` only).
+    Its colour (ab) is resized to the photo and recombined with the photo's own full-resolution lightness by `recolor`.
+    Raises FileNotFoundError or ValueError (see `models.load_checkpoint`) for a missing, corrupt or untrusted
+    checkpoint, ValueError for a bad device name."""
 
     def __init__(
         self,
@@ -230,45 +298,60 @@ class Colorizer:
             isinstance(image_size, bool) or not isinstance(image_size, int) or not 16 <= image_size <= 2048
         ):
             raise ValueError(f"image_size={image_size!r}: give a number of pixels in [16, 2048] (e.g. 256) or None")
-        self.checkpoint = Path(checkpoint) if checkpoint is not None else default_checkpoint()
-        if checkpoint is None and not self.checkpoint.exists():
-            raise FileNotFoundError(
-                f"the default model is missing from this install ({self.checkpoint}); pass a checkpoint"
-            )
-        self.device, self.session = get_device(device), None
+        providers = _onnx_providers(device)
+        if checkpoint is None:
+            use_onnx = providers is not None and default_onnx().is_file() and temperature is None
+            self.checkpoint = default_onnx() if use_onnx else default_checkpoint()
+            if not self.checkpoint.exists():
+                raise FileNotFoundError(
+                    f"the default model is missing from this install ({self.checkpoint}); pass a checkpoint"
+                )
+        else:
+            self.checkpoint = Path(checkpoint)
+        self.session, self.gen = None, None
         if self.checkpoint.suffix == '.onnx':
             if not self.checkpoint.is_file():
                 raise FileNotFoundError(f"checkpoint not found: {self.checkpoint}")
-            self.session, self.info = onnx_session(self.checkpoint)
-            self.multiple = self.info['multiple']
+            if temperature is not None:
+                raise ValueError('temperature applies to a PyTorch checkpoint with a classification head only')
+            self.session, self.info = onnx_session(self.checkpoint, providers=providers or ['CPUExecutionProvider'])
+            self.device, self.multiple = str(device), self.info['multiple']
         else:
+            import torch
+            from colorgan_nb.models import get_device, load_generator
+
+            self.device = get_device(device)
             self.gen, self.info = load_generator(self.checkpoint, self.device)
             self.gen.to(memory_format=torch.channels_last)  # about 30% faster convolutions on the CPU
             self.multiple = size_multiple(self.gen)
-        if temperature is not None:  # a classification head's annealed-mean temperature, instead of the chosen one
-            if self.session is not None or getattr(self.gen, 'head_kind', 'regress') != 'classify':
-                raise ValueError('temperature applies to a PyTorch checkpoint with a classification head only')
-            if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature <= 10:
-                raise ValueError(f"temperature={temperature!r}: need a number in (0, 10]")
-            self.gen.temperature.fill_(float(temperature))
+            if temperature is not None:  # a classification head's annealed-mean temperature, not the chosen one
+                if getattr(self.gen, 'head_kind', 'regress') != 'classify':
+                    raise ValueError('temperature applies to a PyTorch checkpoint with a classification head only')
+                t = temperature
+                if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t <= 10:
+                    raise ValueError(f"temperature={temperature!r}: need a number in (0, 10]")
+                self.gen.temperature.fill_(float(temperature))
         self.image_size = image_size or self.info['image_size']
         self.color_space = self.info['color_space']
 
-    @torch.no_grad()
-    def predict_ab(self, rgb: np.ndarray) -> torch.Tensor:
-        """uint8 sRGB (H, W, 3) -> the predicted ab (2, h', w') in Lab units at the model's input size (see
-        `_model_size`). The photo is shrunk (bilinear, antialiased, on uint8) before its lightness is taken."""
+    def predict_ab(self, rgb: np.ndarray) -> np.ndarray:
+        """uint8 sRGB (H, W, 3) -> the predicted ab float32 (2, h', w') in Lab units at the model's input size (see
+        `_model_size`). The photo is shrunk with Pillow's antialiased bilinear filter before its lightness is taken."""
         h, w = _model_size(self.multiple, self.image_size, *rgb.shape[:2])
-        with warnings.catch_warnings():  # a read-only array (as Pillow gives): only ever read here
-            warnings.simplefilter('ignore', UserWarning)
-            x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]  # channels last: the fast path
-        small = F.interpolate(x, size=(h, w), mode='bilinear', antialias=True)[0].permute(1, 2, 0)
-        gray = encode_L(lightness(small)[None, None])
-        if self.session is not None:
-            pred = torch.from_numpy(self.session.run(None, {'L': gray.numpy()})[0])
-        else:
-            pred = self.gen(gray.to(self.device, memory_format=torch.channels_last)).float().cpu()
-        return decode_lab(gray, pred, self.color_space)[0, 1:]
+        small = np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((w, h), Image.BILINEAR))
+        gray = (lightness(small) / np.float32(50) - 1)[None, None]  # the generator's input: L/50 - 1
+        if self.session is not None and self.color_space == 'lab':
+            return self.session.run(None, {'L': gray})[0][0] * np.float32(128)  # ab/128 -> ab
+        import torch
+        from colorgan_nb.data import decode_lab
+
+        g = torch.from_numpy(gray)
+        with torch.no_grad():
+            if self.session is not None:
+                pred = torch.from_numpy(self.session.run(None, {'L': gray})[0])
+            else:
+                pred = self.gen(g.to(self.device, memory_format=torch.channels_last)).float().cpu()
+        return decode_lab(g, pred, self.color_space)[0, 1:].numpy()
 
     def colorize_array(self, rgb: np.ndarray) -> np.ndarray:
         "uint8 sRGB (H, W, 3) or gray (H, W) -> colorized uint8 (H, W, 3), same size, same lightness."
@@ -279,6 +362,8 @@ class Colorizer:
 
     def colorize(self, images: list[torch.Tensor]) -> list[torch.Tensor]:
         "uint8 RGB tensors (3, H, W) (colour is dropped) -> colorized uint8 (3, H, W), same sizes, same L."
+        import torch
+
         return [
             torch.from_numpy(self.colorize_array(im.permute(1, 2, 0).contiguous().numpy())).permute(2, 0, 1)
             for im in images
@@ -290,12 +375,12 @@ class Colorizer:
         return Image.fromarray(self.colorize_array(to_rgb_array(image)))
 
 
-#| export
 def to_rgb_array(image) -> np.ndarray:
     """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4); uint8 or float in [0, 1]) -> uint8 (H, W, 3).
-    Paths go through `data.read_rgb` (EXIF orientation, any mode; raises `BadImage`); gray inputs become R = G = B."""
+    Paths go through `files.read_rgb_array` (EXIF orientation, any mode; raises `BadImage`); gray inputs become
+    R = G = B."""
     if isinstance(image, (str, Path)):
-        return read_rgb(image).permute(1, 2, 0).numpy()
+        return read_rgb_array(image)
     if isinstance(image, Image.Image):
         return _to_rgb_array(ImageOps.exif_transpose(image))
     a = np.asarray(image)
@@ -523,13 +608,16 @@ def train_overlap(path: str | Path, rgb: np.ndarray, train_files: list[dict]) ->
     if Path(path).name in {t['name'] for t in train_files}:
         return 'same file name'
     hashes = {t['sha1'] for t in train_files if t.get('sha1')}
-    if hashes and pixel_hash(torch.from_numpy(rgb).permute(2, 0, 1)) in hashes:
+    if hashes and pixel_hash(rgb.transpose(2, 0, 1)) in hashes:
         return 'same pixels'
     return None
 
 
 def _center(rgb: np.ndarray, size: int) -> np.ndarray:
     "uint8 (H, W, 3) -> (size, size, 3): shorter side resized to `size` (antialiased), centre crop, as the test splits."
+    import torch
+    from colorgan_nb.data import _resize_crop
+
     return _resize_crop(torch.from_numpy(rgb).permute(2, 0, 1), size).permute(1, 2, 0).contiguous().numpy()
 
 
@@ -553,6 +641,8 @@ def evaluate_folder(
     photo's scores: one row per photo, resolution and method) and 'per_folder' (`folder_summary`). Gray and
     unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders, a
     bad checkpoint, `eval_size` outside [16, 2048] or `max_images` < 1, all before any scoring."""
+    import torch
+    from colorgan_nb.data import read_rgb, rgb_to_lab
     from colorgan_nb.metrics import MeanMetrics, photo_metrics
 
     for k, v, lo, hi, what in (
@@ -747,13 +837,15 @@ def export_generator(
 def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = True, overwrite: bool = False) -> dict:
     """Export the generator of `checkpoint` (None: the default model) to ONNX at `out`: input 'L' float32 (B, 1, H, W)
     in [-1, 1], output 'ab' (B, C, H, W) in [-1, 1], B, H and W dynamic; metadata 'colorgan' holds colour space,
-    image size and size multiple as JSON. With `check` and onnxruntime installed, runs both on a 1x1x128x160 input
-    and raises ValueError if they differ by more than 1e-3. `out` must be a new `.onnx` file, or an existing one with
-    `overwrite` (see `check_export_target`). Returns {'path', 'max_abs_diff' (None unchecked)}."""
+    image size, size multiple and the training files (names and pixel hashes, for the overlap warning) as JSON. With
+    `check` and onnxruntime installed, runs both on a 1x1x128x160 input and raises ValueError if they differ by more
+    than 1e-3. `out` must be a new `.onnx` file, or an existing one with `overwrite` (see `check_export_target`).
+    Returns {'path', 'max_abs_diff' (None unchecked)}."""
     import json
+    import torch
 
     check_export_target(checkpoint, out, '.onnx', overwrite)
-    cz = Colorizer(checkpoint)
+    cz = Colorizer(checkpoint if checkpoint is not None else default_checkpoint())  # the PyTorch model
     x = torch.rand(2, 1, 128, 160) * 2 - 1
     dyn = {0: 'batch', 2: 'height', 3: 'width'}
 
@@ -764,7 +856,7 @@ def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = Tr
 
         m = onnx.load(str(tmp))
         meta = dict(color_space=cz.color_space, image_size=cz.image_size, multiple=cz.multiple,
-                    model_args=cz.info['model_args'])  # fmt: skip
+                    model_args=cz.info['model_args'], train_files=cz.info.get('train_files', []))  # fmt: skip
         onnx.helper.set_model_props(m, {'colorgan': json.dumps(meta)})
         onnx.save(m, str(tmp))
 
@@ -779,25 +871,3 @@ def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = Tr
             raise ValueError(f"{out}: ONNX and PyTorch outputs differ by {diff:.2g} (> 1e-3)")
     return dict(path=out, max_abs_diff=diff)
 
-
-def onnx_session(path: str | Path, threads: int | None = None):
-    """(onnxruntime InferenceSession on the CPU, the model's facts) for an ONNX file written by `export_onnx`.
-    Raises ImportError naming the extra when onnxruntime is missing, ValueError for a corrupt ONNX file or one
-    without them."""
-    import json
-
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        raise ImportError("ONNX models need onnxruntime: pip install 'colorgan_nb[onnx]'") from None
-    opts = ort.SessionOptions()
-    if threads:
-        opts.intra_op_num_threads = threads
-    try:
-        sess = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
-    except Exception as e:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
-        raise ValueError(f"{path} is not a readable ONNX model: {type(e).__name__}: {str(e)[:200]}") from None
-    meta = sess.get_modelmeta().custom_metadata_map
-    if 'colorgan' not in meta:
-        raise ValueError(f"{path} was not written by colorgan export (no 'colorgan' metadata)")
-    return sess, json.loads(meta['colorgan'])

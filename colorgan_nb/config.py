@@ -43,7 +43,8 @@ DEFAULTS = dict(
     plateau=False, plateau_patience=5, plateau_factor=0.5, clip_grad=0.0, max_steps=None, ema=0.0,
     select_by='ciede2000',
     # run
-    seed=42, device='auto', amp=True, amp_dtype='auto', compile=False, channels_last=True, out_dir='reports/gan_l1', resume=False, overwrite=False,
+    seed=42, device='auto', amp=True, amp_dtype='auto', compile=False, channels_last=True,
+    out_dir='reports/gan_l1', resume=False, overwrite=False,
     n_grid=8, save_results=True, threads=None, sync_bn=False,
 )
 
@@ -254,7 +255,8 @@ def amp_dtype(cfg: dict, device: torch.device) -> torch.dtype | None:
         return None
     bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
     if cfg['amp_dtype'] == 'bf16' and not bf16:
-        raise ValueError(f"amp_dtype='bf16': {torch.cuda.get_device_name(device)} has no bfloat16; use 'fp16' or 'auto'")
+        name = torch.cuda.get_device_name(device)
+        raise ValueError(f"amp_dtype='bf16': {name} has no bfloat16; use 'fp16' or 'auto'")
     return torch.bfloat16 if cfg['amp_dtype'] == 'bf16' or (cfg['amp_dtype'] == 'auto' and bf16) else torch.float16
 
 

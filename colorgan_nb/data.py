@@ -4,136 +4,34 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import errno, hashlib, json, logging, math, os, re, shutil, tarfile, tempfile
-from collections import Counter
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import json, math, re, tarfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 import kornia.color as KC
-from PIL import Image, ImageOps, UnidentifiedImageError
 from torch.utils.data import DataLoader, Dataset
 from torchvision.ops import roi_align
 from torchvision.transforms import v2
 from tqdm import tqdm  # text bars, shown in a terminal only (disable=None): notebooks get no widget noise
 
-log = logging.getLogger('colorgan_nb')
+from .files import *  # files and images without torch, re-exported: data.atomic_write etc. keep working
+from .files import _decode_rgb, log
+
+_all_ = [  # files' names, in data's __all__ too
+    'log', 'IMAGE_EXTS', 'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write',
+    'BadImage', 'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images',
+    'check_image', 'find_images_in', 'pixel_hash',
+]  # fmt: skip
 
 # %% auto #0
-__all__ = ['log', 'L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'IMAGE_EXTS', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS',
-           'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'rgb_to_lab',
-           'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'BadImage', 'open_image',
-           'read_rgb', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in',
-           'pixel_hash', 'PhotoDataset', 'sample_dir', 'random_resized_crop_boxes', 'crop_batch', 'CachedBatches',
-           'flowers102_files', 'random_split', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'read_split_file']
-
-# %% ../nbs/00_data.ipynb #f7cc3fa4
-def project_root(start: str | Path | None = None) -> Path:
-    "The colorgan_nb checkout containing `start` (default: cwd), found by its `settings.ini`; else `start` itself."
-    start = Path(start or Path.cwd()).resolve()
-    for d in (start, *start.parents):
-        ini = d / 'settings.ini'
-        if ini.exists() and 'lib_name = colorgan_nb' in ini.read_text(errors='ignore'):
-            return d
-    pkg_root = Path(__file__).resolve().parent.parent if '__file__' in globals() else None
-    if pkg_root is not None and (pkg_root / 'settings.ini').exists():
-        return pkg_root
-    return start
-
-
-def resolve_path(p: str | Path) -> Path:
-    "An absolute path: `p` itself if absolute (or `~`), else relative to `project_root()`."
-    p = Path(p).expanduser()
-    return p if p.is_absolute() else project_root() / p
-
-# %% ../nbs/00_data.ipynb #ac93c491
-_DISK_FULL = (errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC))
-
-
-def available_cores() -> int:
-    "CPU cores this process may run on (its affinity mask, which containers and `taskset` restrict), at least 1."
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _umask() -> int:
-    "This process's umask (read once, at import: os.umask can only be read by setting it)."
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-def check_output_file(path: str | Path) -> Path:
-    """Check, before any work, that a file can be created at `path`: it is not a folder and no folder on its way is
-    a file. Reads only. Returns `path`; raises NotADirectoryError (an OSError) naming the file in the way, or
-    IsADirectoryError."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, f"{path} is a folder; give a file name, e.g. {path / 'out'}")
-    for p in path.absolute().parents:
-        if p.exists():
-            if not p.is_dir():
-                raise NotADirectoryError(errno.ENOTDIR, f"cannot write {path}: {p} is a file, not a folder")
-            break
-    return path
-
-
-def atomic_write(
-    path: str | Path, data: bytes | str | Callable[[Path], object], overwrite: bool = True
-) -> Path:
-    """Write `data` (bytes, text, or a function that writes to the temporary path it is given) to `path`
-    atomically: a unique temporary file in the same folder, then `os.replace`. With `overwrite=False` the file is
-    linked into place instead, which fails with FileExistsError if `path` exists by then (even when another process
-    wrote it a moment ago): an existing file is never replaced. The file gets the permissions a plain
-    `open` would give it (0o666 less the umask), or keeps those of the file it replaces. On any error the temporary
-    file is removed and the error re-raised; `path` is then unchanged (a full disk raises OSError saying "no space
-    left on device" and naming `path`; a file where a folder should be, NotADirectoryError naming it). Creates the
-    parent folder. Returns `path`."""
-    path = Path(path)
-    check_output_file(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        if callable(data):
-            data(tmp)
-        elif isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data)
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)  # mkstemp made it 0o600
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            _link_new(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.errno in _DISK_FULL:
-            raise OSError(e.errno, f"no space left on device while writing {path}; the partial file was removed and "
-                          f"{path} is unchanged") from e  # fmt: skip
-        raise
-    return path
-
-
-def _link_new(tmp: Path, path: Path):
-    "Move `tmp` to `path` only if `path` does not exist (atomic with a hard link; else exclusive create and copy)."
-    try:
-        os.link(tmp, path)  # FileExistsError if another process got there first
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: create exclusively, then copy
-        with open(path, 'xb') as dst, open(tmp, 'rb') as src:
-            shutil.copyfileobj(src, dst)
-    tmp.unlink()
+__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS', 'rgb_to_lab', 'lab_to_rgb',
+           'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb', 'PhotoDataset', 'sample_dir',
+           'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files', 'random_split', 'KaggleLab',
+           'DataLoaders', 'make_dataloaders', 'read_split_file', 'log', 'IMAGE_EXTS', 'project_root', 'resolve_path',
+           'available_cores', 'check_output_file', 'atomic_write', 'BadImage', 'open_image', 'read_rgb_array',
+           'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in', 'pixel_hash']
 
 # %% ../nbs/00_data.ipynb #8747d1f4
 L_SCALE, AB_SCALE = 50.0, 128.0
@@ -197,68 +95,7 @@ def decode_rgb(gray: torch.Tensor, pred: torch.Tensor, color_space: str = 'lab')
         return ((pred + 1) / 2).clamp(0, 1)
     return lab_to_rgb(decode_lab(gray, pred, 'lab'))
 
-# %% ../nbs/00_data.ipynb #10240c26
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif')  # multi-frame files: the first frame
-_GRAY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'}
-
-
-class BadImage(ValueError):
-    "An image file that cannot be used; `reason` is a short, countable category (e.g. 'truncated or corrupt')."
-
-    def __init__(self, path, reason: str, detail: str = ''):
-        self.path, self.reason = Path(path), reason
-        super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ''))
-
-
-def _to_rgb_array(im: Image.Image) -> np.ndarray:
-    "Any Pillow mode -> uint8 (H, W, 3)."
-    if im.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):  # 16/32-bit gray: scale, don't clip
-        a = np.asarray(im, dtype=np.float64)
-        hi = 65535.0 if a.max() > 255 or im.mode.startswith('I;16') else 255.0
-        a = np.clip(np.rint(a / hi * 255), 0, 255).astype(np.uint8)
-        return np.repeat(a[..., None], 3, axis=2)
-    if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
-        im = im.convert('RGBA')
-        bg = Image.new('RGBA', im.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(bg, im)
-    return np.asarray(im if im.mode == 'RGB' else im.convert('RGB'), dtype=np.uint8)  # no copy of an RGB image
-
-
-def _decode_rgb(im: Image.Image) -> np.ndarray:
-    "Decode an image opened from a file (ours to change) -> uint8 (H, W, 3), EXIF orientation applied in place."
-    im.load()
-    ImageOps.exif_transpose(im, in_place=True)
-    return _to_rgb_array(im)
-
-
-@contextmanager
-def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
-    """Open `path` with Pillow (header only until `.load()`), refusing files smaller than `min_size` or in a gray mode
-    when not `allow_gray`; any error inside the `with` block becomes `BadImage` with a countable reason ('unreadable',
-    'not an image', 'decompression bomb', 'truncated or corrupt', 'too small', 'grayscale')."""
-    path = Path(path)
-    try:
-        with Image.open(path) as im:
-            if min(im.size) < min_size:
-                raise BadImage(path, 'too small', f"{im.size[0]}x{im.size[1]} < {min_size}")
-            if im.mode in _GRAY_MODES and not allow_gray:
-                raise BadImage(path, 'grayscale', im.mode)
-            yield im
-    except BadImage:
-        raise
-    except Image.DecompressionBombError as e:
-        raise BadImage(path, 'decompression bomb', str(e)) from None
-    except UnidentifiedImageError:
-        raise BadImage(path, 'not an image') from None
-    except (OSError, SyntaxError, ValueError) as e:
-        reason = (
-            'unreadable'
-            if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError))
-            else 'truncated or corrupt'
-        )
-        raise BadImage(path, reason, str(e)) from None
-
-
+# %% ../nbs/00_data.ipynb #91963df5
 def read_rgb(path: str | Path, min_size: int = 1, allow_gray: bool = True) -> torch.Tensor:
     """Decode an image file to a uint8 tensor (3, H, W) in [0, 255], sRGB, EXIF orientation applied.
     Raises `BadImage` (see `open_image`; also 'grayscale' when `allow_gray=False` and the picture has R = G = B)."""
@@ -270,98 +107,6 @@ def read_rgb(path: str | Path, min_size: int = 1, allow_gray: bool = True) -> to
             raise BadImage(path, 'grayscale', 'R = G = B')
     return torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))  # one copy, channels first
 
-# %% ../nbs/00_data.ipynb #04895d0c
-@dataclass
-class SkipLog:
-    "Counts unusable files by reason; `report()` logs one line per run instead of one per file."
-
-    counts: Counter = field(default_factory=Counter)
-    examples: dict = field(default_factory=dict)
-
-    def add(self, err: BadImage):
-        self.counts[err.reason] += 1
-        self.examples.setdefault(err.reason, str(err.path))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def summary(self) -> str:
-        if not self.total:
-            return 'no files skipped'
-        parts = ', '.join(f"{n} {r} (e.g. {self.examples[r]})" for r, n in self.counts.most_common())
-        return f"skipped {self.total} file(s): {parts}"
-
-    def report(self):
-        "Log the summary once (warning level when anything was skipped)."
-        (log.warning if self.total else log.info)(self.summary())
-        return self
-
-# %% ../nbs/00_data.ipynb #e91bbd75
-def is_run_folder(path: str | Path) -> bool:
-    "Whether `path` is a training run's folder (it holds `config.json` and `last.pt`): its grids are no photos."
-    path = Path(path)
-    return (path / 'config.json').is_file() and (path / 'last.pt').is_file()
-
-
-def _under(path: Path, folders) -> bool:
-    "Whether `path` (resolved) is one of `folders` (resolved) or inside one."
-    return any(path == f or f in path.parents for f in folders)
-
-
-def walk_files(root: str | Path, skip: Callable[[Path], bool] = lambda d: False) -> list[Path]:
-    """Every file entry under `root` (broken links included), sorted; linked folders are followed, each real folder
-    once, and no folder `d` with `skip(d)` is entered."""
-    seen, found = set(), []
-    for d, dirs, names in os.walk(root, followlinks=True):
-        seen.add(Path(d).resolve())
-        dirs[:] = [x for x in dirs if Path(d, x).resolve() not in seen and not skip(Path(d, x))]
-        found += [Path(d, n) for n in names]
-    return sorted(found)
-
-
-def find_images(root: str | Path, exclude=()) -> list[Path]:
-    """Image files (extensions in `IMAGE_EXTS`, any case) under `root`, recursively, sorted. Never descends into a
-    run folder (`is_run_folder`: its grids, curves and results are outputs, not photos) nor into the folders in
-    `exclude` (e.g. a run's own `out_dir`, or colorize's `--out`), so outputs are never read back as inputs.
-    Raises FileNotFoundError if `root` is missing and ValueError if it holds no image file."""
-    root = Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"image folder not found: {root}")
-    excluded = [Path(e).resolve() for e in exclude]
-    skip = lambda d: is_run_folder(d) or _under(d.resolve(), excluded)
-    files = [f for f in walk_files(root, skip) if f.suffix.lower() in IMAGE_EXTS and f.is_file()]
-    if not files:
-        raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) under {root}")
-    return files
-
-
-def check_image(path: str | Path, min_size: int) -> None:
-    """Cheap header check (no full decode) that raises `BadImage` like `read_rgb` for empty, non-image, bomb, tiny or
-    gray-mode files."""
-    with open_image(path, min_size, allow_gray=False):
-        pass
-
-
-def find_images_in(roots, exclude=()) -> list[Path]:
-    """Image files under several folders (an image file in the list is taken as it is): `roots` is one folder, a list,
-    or folders joined by
-    `os.pathsep` (':' on Linux and macOS, ';' on Windows), e.g. `'../shared/photos:../shared/photos2'`. Relative
-    folders resolve against the project root. Files keep the folders' order, each folder sorted; run folders and
-    `exclude` are skipped (see `find_images`). Raises
-    FileNotFoundError naming a missing folder, ValueError for a folder with no image."""
-    if isinstance(roots, (str, Path)):
-        roots = [r for r in str(roots).split(os.pathsep) if r]
-    files = []
-    for r in roots:
-        p = resolve_path(r)
-        files += [p] if p.is_file() and p.suffix.lower() in IMAGE_EXTS else find_images(p, exclude)
-    return files
-
-
-def pixel_hash(img: torch.Tensor) -> str:
-    "SHA-1 of a decoded uint8 image (3, H, W): equal for the same pixels, whatever the file name or container."
-    return hashlib.sha1(img.contiguous().numpy().tobytes() + str(tuple(img.shape)).encode()).hexdigest()
 
 # %% ../nbs/00_data.ipynb #9d62cf18
 def _resize_crop(img: torch.Tensor, size: int) -> torch.Tensor:
@@ -516,7 +261,8 @@ def crop_batch(images: torch.Tensor, boxes: torch.Tensor, flips: torch.Tensor, s
     CPU, uint8 images go through torchvision's own `resized_crop` (antialiased), one per image, which its vectorised
     uint8 kernels make faster there than `roi_align`. Runs on the images' device; boxes and flips must be on it too."""
     if images.device.type == 'cpu' and images.dtype == torch.uint8:
-        crops = [v2.functional.resized_crop(im, *b.tolist(), [size, size], antialias=True) for im, b in zip(images, boxes)]
+        crops = [v2.functional.resized_crop(im, *b.tolist(), [size, size], antialias=True)
+                 for im, b in zip(images, boxes)]  # fmt: skip
         out = torch.stack(crops).float() / 255
         return torch.where(flips[:, None, None, None], out.flip(-1), out)
     x = images.float() / 255 if images.dtype == torch.uint8 else images.float()

@@ -375,8 +375,9 @@ def _check_losses(self: Trainer, losses: dict, since: int = 0):
     if found:
         step, is_g, loss = min(found, key=lambda f: f[:2])  # within a step, the discriminator's loss comes first
         what = 'generator' if is_g else 'discriminator'
+        value = loss.reshape(-1)[0].item()
         raise FloatingPointError(
-            f"{what} loss is {loss.reshape(-1)[0].item()} at epoch {self.epoch + 1}, step {step}; stopping. {self._intact()}"
+            f"{what} loss is {value} at epoch {self.epoch + 1}, step {step}; stopping. {self._intact()}"
         )
 
 

@@ -339,3 +339,43 @@ def test_image_size_is_checked_and_any_array_layout_works(tmp_path):
     assert np.array_equal(cz.colorize_array(flipped), cz.colorize_array(np.ascontiguousarray(flipped)))
     with pytest.raises(ValueError, match='steps'):
         recolor(rgb, torch.zeros(2, 1, 1), steps=0)
+
+
+NO_TORCH = r"""
+import json, sys
+from colorgan_nb.cli import main
+rc = main(['colorize', sys.argv[1], '--out', sys.argv[2]])
+from colorgan_nb.colorize import Colorizer
+Colorizer()(sys.argv[1])
+print(json.dumps(dict(rc=rc, loaded=[m for m in ('torch', 'torchvision', 'timm', 'kornia') if m in sys.modules])))
+"""
+
+
+def test_the_default_model_colorizes_without_importing_torch(tmp_path):
+    "`colorgan colorize` and `Colorizer()` with the default model run on onnxruntime: torch is never imported."
+    r = subprocess.run([sys.executable, '-c', NO_TORCH, str(SAMPLE / 'flower.jpg'), str(tmp_path)], env=user_env(),
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res == dict(rc=0, loaded=[]), res
+    out = np.asarray(Image.open(tmp_path / 'flower.png'))
+    assert out.shape == np.asarray(Image.open(SAMPLE / 'flower.jpg')).shape
+
+
+def test_the_shipped_onnx_model_is_the_shipped_pt_model():
+    "The ONNX default model (<= 20 MB) gives the .pt model's colours within 1 level per channel on real photos."
+    import onnx
+
+    onnx_path = default_checkpoint().with_suffix('.onnx')
+    assert onnx_path.stat().st_size <= 20e6
+    meta = json.loads({p.key: p.value for p in onnx.load(str(onnx_path)).metadata_props}['colorgan'])
+    pt = Colorizer(default_checkpoint())
+    assert meta['model_args'] == pt.info['model_args'] and meta['image_size'] == pt.image_size
+    assert len(meta['train_files']) == len(pt.info['train_files'])  # the overlap warning works with ONNX too
+    ox = Colorizer()
+    assert ox.session is not None and ox.checkpoint == onnx_path
+    for name in ('flower.jpg', 'greenmeadow.jpg', 'dune.jpg'):
+        rgb = read_rgb(SAMPLE / name).permute(1, 2, 0).numpy()
+        assert np.abs(ox.predict_ab(rgb) - pt.predict_ab(rgb)).max() < 1e-3  # Lab units
+        diff = np.abs(ox.colorize_array(rgb).astype(int) - pt.colorize_array(rgb).astype(int))
+        assert diff.max() <= 1, (name, diff.max())
