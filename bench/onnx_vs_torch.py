@@ -29,7 +29,7 @@ def median_s(fn, n=10, warm=2):
 
 def main():
     import torch
-    from colorgan_nb.colorize import Colorizer, export_onnx
+    from colorgan_nb.colorize import Colorizer, default_checkpoint, export_onnx
 
     onnx = Path(tempfile.mkdtemp()) / 'default.onnx'
     res = export_onnx(None, onnx)
@@ -38,8 +38,8 @@ def main():
           f"{res['max_abs_diff']:.1e}")
     print('| model size | PyTorch s | onnxruntime s | max abs ab diff (Lab units) |\n|---|---|---|---|')
     for size in (128, 256):
-        pt, ox = Colorizer(None, image_size=size), Colorizer(onnx, image_size=size)
-        diff = (pt.predict_ab(photo) - ox.predict_ab(photo)).abs().max().item()
+        pt, ox = Colorizer(default_checkpoint(), image_size=size), Colorizer(onnx, image_size=size)
+        diff = float(np.abs(pt.predict_ab(photo) - ox.predict_ab(photo)).max())
         t_pt, t_ox = median_s(lambda: pt.predict_ab(photo)), median_s(lambda: ox.predict_ab(photo))
         print(f"| {size} px | {t_pt:.4f} | {t_ox:.4f} | {diff:.1e} |")
 
