@@ -219,7 +219,7 @@ def main(argv=None) -> int:
                     f"--json {args.json} is a folder; give a file name, e.g. {Path(args.json) / 'scores.json'}"
                 )
             if args.json:
-                from colorgan_nb.data import check_output_file
+                from colorgan_nb.files import check_output_file
 
                 check_output_file(args.json)  # a file on the way: said now, not after the whole evaluation
             from colorgan_nb.colorize import evaluate_folder, evaluation_table, folder_table
@@ -227,7 +227,7 @@ def main(argv=None) -> int:
             if bool(args.data) == bool(args.split):
                 raise ValueError('give the photos to score: --data FOLDER or --split FILE (its test photos)')
             if args.split:
-                from colorgan_nb.data import read_split_file
+                from colorgan_nb.files import read_split_file
 
                 data = [str(f) for f in read_split_file(_abs(args.split))['test']]
             else:
@@ -250,7 +250,7 @@ def main(argv=None) -> int:
             for k, v in res['notes'].items():
                 print(f"  {k}: {v}")
             if args.json:
-                from colorgan_nb.data import atomic_write
+                from colorgan_nb.files import atomic_write
 
                 try:
                     atomic_write(Path(args.json), json.dumps(res, indent=2))

@@ -614,11 +614,13 @@ def train_overlap(path: str | Path, rgb: np.ndarray, train_files: list[dict]) ->
 
 
 def _center(rgb: np.ndarray, size: int) -> np.ndarray:
-    "uint8 (H, W, 3) -> (size, size, 3): shorter side resized to `size` (antialiased), centre crop, as the test splits."
-    import torch
-    from colorgan_nb.data import _resize_crop
-
-    return _resize_crop(torch.from_numpy(rgb).permute(2, 0, 1), size).permute(1, 2, 0).contiguous().numpy()
+    """uint8 (H, W, 3) -> (size, size, 3): shorter side resized to `size` (Pillow's antialiased bilinear; the longer
+    side rounded down), then the centre crop, as torchvision's `resize` and `center_crop` cut the test splits."""
+    h, w = rgb.shape[:2]
+    nh, nw = (size, int(size * w / h)) if h <= w else (int(size * h / w), size)
+    small = np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((nw, nh), Image.BILINEAR))
+    top, left = int(round((nh - size) / 2.0)), int(round((nw - size) / 2.0))
+    return small[top : top + size, left : left + size]
 
 
 def evaluate_folder(
@@ -641,9 +643,8 @@ def evaluate_folder(
     photo's scores: one row per photo, resolution and method) and 'per_folder' (`folder_summary`). Gray and
     unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders, a
     bad checkpoint, `eval_size` outside [16, 2048] or `max_images` < 1, all before any scoring."""
-    import torch
-    from colorgan_nb.data import read_rgb, rgb_to_lab
-    from colorgan_nb.metrics import MeanMetrics, photo_metrics
+    from skimage.color import rgb2lab
+    from colorgan_nb.metrics import MeanMetrics, photo_metrics  # NumPy and scikit-image: no torch
 
     for k, v, lo, hi, what in (
         ('eval_size', eval_size, 16, 2048, 'a side in pixels in [16, 2048]'),
@@ -656,19 +657,19 @@ def evaluate_folder(
     s, skipped, overlap, means, photos = eval_size or cz.image_size, {}, {}, [], []
     for f in files[:64]:  # pass 1: the mean ab of (up to 64) photos, for the baseline, on every 4th pixel each way
         try:
-            rgb = read_rgb(f, min_size=16, allow_gray=False)[:, ::4, ::4]
-            means.append(rgb_to_lab(rgb.float()[None] / 255)[0, 1:].mean((1, 2)))
+            rgb = read_rgb_array(f, min_size=16, allow_gray=False)[::4, ::4]
+            means.append(rgb2lab(rgb).reshape(-1, 3)[:, 1:].mean(0))
         except BadImage:
             pass  # counted in pass 2
     if not means:
         raise ValueError(f"no usable colour photos in {data_dir}")
-    mean_ab = torch.stack(means).mean(0).view(2, 1, 1)
+    mean_ab = np.mean(means, 0).astype(np.float32).reshape(2, 1, 1)
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}
     pool = ThreadPoolExecutor(min(3, available_cores()))
     for f in tqdm(files, desc='evaluating', unit='img', disable=not progress, mininterval=0.5):
         try:
-            rgb = read_rgb(f, min_size=16, allow_gray=False).permute(1, 2, 0).contiguous().numpy()
+            rgb = read_rgb_array(f, min_size=16, allow_gray=False)
         except BadImage as e:
             skipped[e.reason] = skipped.get(e.reason, 0) + 1
             continue
@@ -677,13 +678,12 @@ def evaluate_folder(
             overlap[str(f)] = why
         for res in resolutions:
             img = _center(rgb, s) if res == 'model_res' else rgb
-            true_lab = rgb_to_lab(torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255)[0].permute(1, 2, 0)
-            preds = dict(
-                model=cz.colorize_array(img), gray=recolor(img, torch.zeros(2, 1, 1)), mean_ab=recolor(img, mean_ab)
-            )
-            scores = pool.map(lambda p: photo_metrics(p, img, true_lab.numpy()), preds.values())  # SciPy frees the GIL
+            true_lab = rgb2lab(img)
+            zero = np.zeros((2, 1, 1), np.float32)
+            preds = dict(model=cz.colorize_array(img), gray=recolor(img, zero), mean_ab=recolor(img, mean_ab))
+            scores = pool.map(lambda p: photo_metrics(p, img, true_lab), preds.values())  # SciPy frees the GIL
             for k, m in zip(preds, scores):
-                m['colorfulness_gap'] = (m['colorfulness'] - m.pop('colorfulness_target')).abs()
+                m['colorfulness_gap'] = np.abs(m['colorfulness'] - m.pop('colorfulness_target'))
                 acc[res][k].add(m)
                 photos.append(dict(photo=str(f), folder=Path(f).parent.name, res=res, method=k,
                                    **{n: float(v.sum()) for n, v in m.items()}))  # fmt: skip
@@ -709,7 +709,7 @@ def evaluate_folder(
         data_dir=str(data_dir),
         notes={
             'mean_ab': 'constant ab = the mean ab of the evaluated photos (an oracle constant)',
-            'ssim': 'windowed SSIM (11x11 Gaussian; kornia, averaged as scikit-image: within 3e-3 of torchmetrics, '
+            'ssim': 'windowed SSIM (11x11 Gaussian; scikit-image, population covariances: within 3e-3 of torchmetrics, '
             '5e-3 at 64 px)',
             'lpips, fid': 'not computed: their pretrained weights cannot be downloaded here',
         },

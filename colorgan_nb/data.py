@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import json, math, re, tarfile
+import math, re, tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,16 +22,16 @@ from .files import _decode_rgb, log
 _all_ = [  # files' names, in data's __all__ too
     'log', 'IMAGE_EXTS', 'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write',
     'BadImage', 'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images',
-    'check_image', 'find_images_in', 'pixel_hash',
+    'check_image', 'find_images_in', 'pixel_hash', 'SPLITS', 'read_split_file',
 ]  # fmt: skip
 
 # %% auto #0
-__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'SPLITS', 'rgb_to_lab', 'lab_to_rgb',
+__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'rgb_to_lab', 'lab_to_rgb',
            'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb', 'PhotoDataset', 'sample_dir',
            'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files', 'random_split', 'KaggleLab',
-           'DataLoaders', 'make_dataloaders', 'read_split_file', 'log', 'IMAGE_EXTS', 'project_root', 'resolve_path',
-           'available_cores', 'check_output_file', 'atomic_write', 'BadImage', 'open_image', 'read_rgb_array',
-           'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in', 'pixel_hash']
+           'DataLoaders', 'make_dataloaders', 'log', 'IMAGE_EXTS', 'project_root', 'resolve_path', 'available_cores',
+           'check_output_file', 'atomic_write', 'BadImage', 'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder',
+           'walk_files', 'find_images', 'check_image', 'find_images_in', 'pixel_hash', 'SPLITS', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #8747d1f4
 L_SCALE, AB_SCALE = 50.0, 128.0
@@ -600,32 +600,3 @@ def make_dataloaders(
         files={k: [str(f) for f in getattr(v, 'files', [])] for k, v in dss.items()},
     )
     return DataLoaders(dl('train'), dl('valid'), dl('test'), skips, info)
-
-# %% ../nbs/00_data.ipynb #966d7b15
-SPLITS = ('train', 'valid', 'test')
-
-
-def read_split_file(path: str | Path) -> dict[str, list[Path]]:
-    """The split in a JSON file {'train': [...], 'valid': [...], 'test': [...]} of image paths (absolute, or relative
-    to the project root, as in a run's `splits.json`): {split: [Path]}. Raises FileNotFoundError for a missing file
-    or listed image (naming how many and the first), ValueError for a malformed file, an empty split or a photo in
-    two splits."""
-    p = resolve_path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"split_file {p} not found")
-    try:
-        raw = json.loads(p.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"split_file {p} is not valid JSON: {e}") from None
-    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), list) and raw[k] for k in SPLITS):
-        raise ValueError(f"split_file {p}: need non-empty lists {SPLITS} of image paths")
-    out = {k: [resolve_path(f) for f in raw[k]] for k in SPLITS}
-    missing = [f for k in SPLITS for f in out[k] if not f.is_file()]
-    if missing:
-        raise FileNotFoundError(f"split_file {p}: {len(missing)} listed image(s) not found, e.g. {missing[0]}")
-    seen = {}
-    for k in SPLITS:
-        for f in out[k]:
-            if seen.setdefault(f.resolve(), k) != k:
-                raise ValueError(f"split_file {p}: {f} is in both {seen[f.resolve()]!r} and {k!r}")
-    return out

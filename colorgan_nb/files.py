@@ -2,7 +2,7 @@
 
 # %% ../nbs/00a_files.ipynb #afe352a2
 from __future__ import annotations
-import errno, hashlib, logging, os, shutil, tempfile
+import errno, hashlib, json, logging, os, shutil, tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,9 +15,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 log = logging.getLogger('colorgan_nb')
 
 # %% auto #0
-__all__ = ['log', 'IMAGE_EXTS', 'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write',
+__all__ = ['log', 'IMAGE_EXTS', 'SPLITS', 'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write',
            'BadImage', 'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images',
-           'check_image', 'find_images_in', 'pixel_hash']
+           'check_image', 'find_images_in', 'pixel_hash', 'read_split_file']
 
 # %% ../nbs/00a_files.ipynb #f7cc3fa4
 def project_root(start: str | Path | None = None) -> Path:
@@ -286,3 +286,32 @@ def pixel_hash(img) -> str:
     pixels, whatever the file name or container."""
     a = np.ascontiguousarray(np.asarray(img))
     return hashlib.sha1(a.tobytes() + str(tuple(a.shape)).encode()).hexdigest()
+
+# %% ../nbs/00a_files.ipynb #966d7b15
+SPLITS = ('train', 'valid', 'test')
+
+
+def read_split_file(path: str | Path) -> dict[str, list[Path]]:
+    """The split in a JSON file {'train': [...], 'valid': [...], 'test': [...]} of image paths (absolute, or relative
+    to the project root, as in a run's `splits.json`): {split: [Path]}. Raises FileNotFoundError for a missing file
+    or listed image (naming how many and the first), ValueError for a malformed file, an empty split or a photo in
+    two splits."""
+    p = resolve_path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"split_file {p} not found")
+    try:
+        raw = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"split_file {p} is not valid JSON: {e}") from None
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), list) and raw[k] for k in SPLITS):
+        raise ValueError(f"split_file {p}: need non-empty lists {SPLITS} of image paths")
+    out = {k: [resolve_path(f) for f in raw[k]] for k in SPLITS}
+    missing = [f for k in SPLITS for f in out[k] if not f.is_file()]
+    if missing:
+        raise FileNotFoundError(f"split_file {p}: {len(missing)} listed image(s) not found, e.g. {missing[0]}")
+    seen = {}
+    for k in SPLITS:
+        for f in out[k]:
+            if seen.setdefault(f.resolve(), k) != k:
+                raise ValueError(f"split_file {p}: {f} is in both {seen[f.resolve()]!r} and {k!r}")
+    return out

@@ -6,10 +6,12 @@
 from __future__ import annotations
 import math
 
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
-from .data import rgb_to_lab
+import numpy as np
+
+if TYPE_CHECKING:  # torch is imported by the functions that take tensors: `photo_metrics` and the statistics need none
+    import torch
 
 # %% auto #0
 __all__ = ['HIGHER_IS_BETTER', 'ARROWS', 'REPORTED', 'colorfulness', 'ciede2000', 'image_metrics', 'MeanMetrics',
@@ -34,15 +36,15 @@ def colorfulness(rgb: torch.Tensor) -> torch.Tensor:
     computed on the 0-255 scale: float (B,). A gray image scores 0; vivid photos 50-100."""
     r, g, b = (rgb.float() * 255).unbind(1)
     rg, yb = (r - g).flatten(1), (0.5 * (r + g) - b).flatten(1)
-    return torch.sqrt(rg.var(1, unbiased=False) + yb.var(1, unbiased=False)) + 0.3 * torch.sqrt(
-        rg.mean(1) ** 2 + yb.mean(1) ** 2
-    )
+    return (rg.var(1, unbiased=False) + yb.var(1, unbiased=False)).sqrt() + 0.3 * (rg.mean(1) ** 2 + yb.mean(1) ** 2).sqrt()
 
 
 def ciede2000(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean CIEDE2000 colour difference per image (scikit-image's `deltaE_ciede2000`) between RGB floats (B, 3, H, W)
     in [0, 1]: float (B,)."""
+    import torch
     from skimage.color import deltaE_ciede2000
+    from colorgan_nb.data import rgb_to_lab
 
     a = rgb_to_lab(pred.float()).permute(0, 2, 3, 1).cpu().numpy()
     b = rgb_to_lab(target.float()).permute(0, 2, 3, 1).cpu().numpy()
@@ -106,34 +108,38 @@ def paired_summary(model, baseline, lower_is_better: bool = True, **kw) -> dict:
     return dict(diff=photo_interval(m - b, **kw), win_rate=float(wins.mean()), n=len(m))
 
 # %% ../nbs/01a_metrics.ipynb #f8a525d5
-def photo_metrics(
-    pred: np.ndarray, target: np.ndarray, target_lab: np.ndarray | None = None
-) -> dict[str, torch.Tensor]:
-    """`image_metrics(full=True)` for one photo: uint8 RGB (H, W, 3) arrays in [0, 255] of the same shape; returns
-    the same keys (mse, mae, psnr in dB, ssim, ciede2000 in ΔE units, colorfulness, colorfulness_target), each a
-    float tensor of shape (1,). SSIM: kornia's `metrics.ssim` (Gaussian σ = 1.5, 11 taps, as torchmetrics) averaged over
-    the pixels whose window lies inside the image, as scikit-image (within 1e-5 of it; within 3e-3 of torchmetrics,
-    which averages the border differently), in float32. `target_lab`, float
-    (H, W, 3) Lab of `target` (L in [0, 100]), saves recomputing it when one target is scored against several
-    predictions. Raises ValueError when the shapes differ."""
-    from kornia.metrics import ssim as kornia_ssim
-    from skimage.color import deltaE_ciede2000
+def _colorfulness_np(rgb: np.ndarray) -> float:
+    "`colorfulness` of one float (H, W, 3) RGB image in [0, 1], in NumPy (float64 sums)."
+    x = rgb.reshape(-1, 3).astype(np.float64) * 255
+    rg, yb = x[:, 0] - x[:, 1], 0.5 * (x[:, 0] + x[:, 1]) - x[:, 2]
+    return float(np.sqrt(rg.var() + yb.var()) + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
+
+
+def photo_metrics(pred: np.ndarray, target: np.ndarray, target_lab: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """`image_metrics(full=True)` for one photo, without torch: uint8 RGB (H, W, 3) arrays in [0, 255] of the same
+    shape; returns the same keys (mse, mae, psnr in dB, ssim, ciede2000 in ΔE units, colorfulness,
+    colorfulness_target), each a float32 array of shape (1,). SSIM: scikit-image's `structural_similarity` with
+    torchmetrics' window (Gaussian σ = 1.5, 11 taps, population covariances) averaged over the pixels whose window
+    lies inside the image (within 3e-3 of torchmetrics, which averages the border differently), in float32; Lab and
+    CIEDE2000 by scikit-image (D65, as kornia). `target_lab`, float (H, W, 3) Lab of `target` (L in [0, 100]), saves
+    recomputing it when one target is scored against several predictions. Raises ValueError when the shapes differ."""
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from skimage.metrics import structural_similarity
 
     if pred.shape != target.shape or pred.ndim != 3 or pred.shape[2] != 3:
         raise ValueError(f"need two uint8 (H, W, 3) arrays of one shape, got {pred.shape} and {target.shape}")
     p, t = pred.astype(np.float32) / 255, target.astype(np.float32) / 255
     d = p - t
     mse = float(np.mean(d * d, dtype=np.float64))
-    tp, tt = torch.from_numpy(p).permute(2, 0, 1)[None], torch.from_numpy(t).permute(2, 0, 1)[None]
-    ssim = kornia_ssim(tp.contiguous(), tt.contiguous(), 11, max_val=1.0, padding='valid').mean()
-    lab = lambda x: rgb_to_lab(x)[0].permute(1, 2, 0).numpy()
+    ssim = structural_similarity(p, t, channel_axis=2, data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                 use_sample_covariance=False)  # fmt: skip
     out = dict(
         mse=mse,
         mae=float(np.mean(np.abs(d), dtype=np.float64)),
         psnr=10 * math.log10(1 / mse) if mse > 0 else math.inf,
         ssim=float(ssim),
-        ciede2000=float(deltaE_ciede2000(lab(tp), lab(tt) if target_lab is None else target_lab).mean()),
-        colorfulness=float(colorfulness(tp)[0]),
-        colorfulness_target=float(colorfulness(tt)[0]),
+        ciede2000=float(deltaE_ciede2000(rgb2lab(p), rgb2lab(t) if target_lab is None else target_lab).mean()),
+        colorfulness=_colorfulness_np(p),
+        colorfulness_target=_colorfulness_np(t),
     )
-    return {k: torch.tensor([v], dtype=torch.float32) for k, v in out.items()}
+    return {k: np.array([v], dtype=np.float32) for k, v in out.items()}
