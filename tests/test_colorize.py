@@ -347,13 +347,14 @@ from colorgan_nb.cli import main
 rc = main(['colorize', sys.argv[1], '--out', sys.argv[2]])
 from colorgan_nb.colorize import Colorizer
 Colorizer()(sys.argv[1])
+rc = rc or main(['evaluate', '--data', sys.argv[3], '--max-images', '2'])
 print(json.dumps(dict(rc=rc, loaded=[m for m in ('torch', 'torchvision', 'timm', 'kornia') if m in sys.modules])))
 """
 
 
 def test_the_default_model_colorizes_without_importing_torch(tmp_path):
-    "`colorgan colorize` and `Colorizer()` with the default model run on onnxruntime: torch is never imported."
-    r = subprocess.run([sys.executable, '-c', NO_TORCH, str(SAMPLE / 'flower.jpg'), str(tmp_path)], env=user_env(),
+    "`colorgan colorize`, `Colorizer()` and `colorgan evaluate` with the default model never import torch."
+    r = subprocess.run([sys.executable, '-c', NO_TORCH, str(SAMPLE / 'flower.jpg'), str(tmp_path), str(SAMPLE)], env=user_env(),
                        capture_output=True, text=True, timeout=300)  # fmt: skip
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout.strip().splitlines()[-1])
