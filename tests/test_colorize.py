@@ -380,3 +380,18 @@ def test_the_shipped_onnx_model_is_the_shipped_pt_model():
         assert np.abs(ox.predict_ab(rgb) - pt.predict_ab(rgb)).max() < 1e-3  # Lab units
         diff = np.abs(ox.colorize_array(rgb).astype(int) - pt.colorize_array(rgb).astype(int))
         assert diff.max() <= 1, (name, diff.max())
+
+
+def test_photo_metrics_ssim_is_scikit_images_on_real_photos():
+    "The Numba SSIM of `photo_metrics` equals scikit-image's (same window, valid pixels) on real photos and noise."
+    from skimage.metrics import structural_similarity
+    from colorgan_nb.metrics import photo_metrics
+
+    rng = np.random.default_rng(0)
+    for name in ('storm.jpg', 'ladybird.jpg'):
+        a = read_rgb(SAMPLE / name).permute(1, 2, 0).numpy()[:151, :233]
+        b = np.clip(a.astype(int) + rng.integers(-25, 25, a.shape), 0, 255).astype(np.uint8)
+        ref = structural_similarity(a / 255, b / 255, channel_axis=2, data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                    use_sample_covariance=False)  # fmt: skip
+        assert abs(float(photo_metrics(b, a)['ssim'][0]) - ref) < 1e-5
+        assert float(photo_metrics(a, a)['ssim'][0]) > 0.99999
