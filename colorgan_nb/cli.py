@@ -182,6 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_params(t, 'a parameter of the run; -p sync_bn true for SyncBatchNorm on GPUs')
+    v = sub.add_parser(
+        'serve',
+        help='a web page to colorize photos in a browser (needs the app extra: Gradio)',
+        description='Serve a page (Gradio) where photos are dropped, shown before/after and downloaded colorized at '
+        'full resolution, on the same Colorizer as `colorgan colorize`. It listens on 127.0.0.1 only, unless --host '
+        "says otherwise: --host 0.0.0.0 lets every machine that can reach this one use it (and this machine's CPU).",
+    )
+    v.add_argument('--checkpoint', default=None, help='a best.pt or .onnx (default: the shipped default model)')
+    v.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
+    v.add_argument('--port', type=int, default=7860, help='port (default 7860)')
+    v.add_argument('--device', default='cpu', help=DEVICE_HELP)
     return p
 
 
@@ -293,6 +304,14 @@ def main(argv=None) -> int:
 
             if dist.is_initialized():
                 dist.destroy_process_group()
+            return 0
+        if args.command == 'serve':
+            os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')  # no calls home
+            from colorgan_nb.app import app
+
+            print(f"colorgan serve: http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+            app(args.checkpoint, args.device).launch(server_name=args.host, server_port=args.port, show_error=True,
+                                                     quiet=True)  # fmt: skip
             return 0
         if args.command == 'study':
             from colorgan_nb.compare import run_study

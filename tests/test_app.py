@@ -1,0 +1,126 @@
+"The web page (`colorgan serve`) in a real browser: headless Chromium driven by Selenium, as a user would use it."
+
+import importlib.util, os, shutil, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import SAMPLE, user_env
+
+CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+pytestmark = pytest.mark.skipif(
+    not (importlib.util.find_spec('gradio') and importlib.util.find_spec('selenium') and Path(CHROMIUM).exists()
+         and Path(DRIVER).exists()),
+    reason="needs the app extra (Gradio), selenium and Debian's chromium + chromium-driver (.ci/run installs them)",
+)  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='module')
+def server():
+    "`colorgan serve` on a free localhost port, as a user starts it."
+    port = _free_port()
+    p = subprocess.Popen([str(Path(sys.executable).parent / 'colorgan'), 'serve', '--port', str(port)], env=user_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    url = f'http://127.0.0.1:{port}/'
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+        assert p.poll() is None, p.stdout.read()
+    else:
+        p.kill()
+        pytest.fail('colorgan serve did not answer within 120 s')
+    yield url
+    p.terminate()
+    p.wait(timeout=30)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for a in ('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--window-size=1280,1500'):
+        opts.add_argument(a)
+    d = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    yield d
+    d.quit()
+
+
+def _wait(fn, timeout=120, what='the page'):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.2)
+    raise AssertionError(f'{what} did not appear within {timeout} s')
+
+
+def _upload_and_colorize(d, url, path, expect_links=1):
+    from selenium.webdriver.common.by import By
+
+    d.get(url)
+    _wait(lambda: d.find_elements(By.CSS_SELECTOR, '#uploads input[type=file]'), what='the upload area')
+    d.find_element(By.CSS_SELECTOR, '#uploads input[type=file]').send_keys(str(path))
+    _wait(lambda: Path(path).stem in d.find_element(By.ID, 'uploads').text, what='the uploaded file')
+    t0 = time.perf_counter()
+    d.find_element(By.ID, 'colorize').click()
+    _wait(lambda: 'colorized' in d.find_element(By.ID, 'status').text, what='the result')
+    links = d.find_elements(By.CSS_SELECTOR, '#downloads a')
+    return links, d.find_element(By.ID, 'status').text, time.perf_counter() - t0
+
+
+def _twelve_megapixels(folder: Path) -> Path:
+    "A 12 MP JPEG (4000 x 3000) made from a real photo, as bench/colorize.py makes it."
+    p = folder / 'meadow_12mp.jpg'
+    Image.open(SAMPLE / 'greenmeadow.jpg').convert('RGB').resize((4000, 3000), Image.BICUBIC).save(p, quality=90)
+    return p
+
+
+def test_a_photo_round_trips_through_the_page(server, browser, tmp_path):
+    "Upload a real 12 MP photo, colorize it, download it: the photo's size, its lightness, and colour."
+    from colorgan_nb.colorize import lightness
+    from colorgan_nb.metrics import _colorfulness_np
+
+    photo = _twelve_megapixels(tmp_path)
+    links, status, seconds = _upload_and_colorize(browser, server, photo)
+    print(f"12 MP photo through the page (upload done -> result shown): {seconds:.2f} s; status: {status!r}")
+    assert len(links) == 1 and links[0].get_attribute('href').endswith('meadow_12mp.png'), status
+    shot = Path(os.environ.get('COLORGAN_SCREENSHOT', tmp_path / 'page.png'))
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    got = tmp_path / 'downloaded.png'
+    got.write_bytes(urllib.request.urlopen(links[0].get_attribute('href'), timeout=60).read())
+    out, src = np.asarray(Image.open(got).convert('RGB')), np.asarray(Image.open(photo).convert('RGB'))
+    assert out.shape == src.shape  # full resolution
+    assert np.abs(lightness(out) - lightness(src)).max() <= 1.0  # the photo's own lightness, within 1 L unit
+    assert _colorfulness_np(out / 255) > 5  # and colour
+
+
+def test_a_bad_file_shows_an_error_and_the_page_keeps_working(server, browser, tmp_path):
+    "A text file gets a message on the page; a photo uploaded after it is still colorized."
+    from selenium.webdriver.common.by import By
+
+    bad = tmp_path / 'notes.txt'
+    bad.write_text('not a photo')
+    links, status, _ = _upload_and_colorize(browser, server, bad)
+    assert 'notes.txt: not an image' in status and '0 photo(s) colorized' in status and not links
+    browser.find_element(By.CSS_SELECTOR, '#uploads input[type=file]').send_keys(str(SAMPLE / 'storm.jpg'))
+    _wait(lambda: 'storm' in browser.find_element(By.ID, 'uploads').text, what='the second upload')
+    browser.find_element(By.ID, 'colorize').click()
+    _wait(lambda: '1 photo(s) colorized' in browser.find_element(By.ID, 'status').text, what='the second result')
+    links = _wait(lambda: browser.find_elements(By.CSS_SELECTOR, '#downloads a'), what='the download link')
+    assert links[0].get_attribute('href').endswith('storm.png')
