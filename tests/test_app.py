@@ -60,16 +60,31 @@ def browser():
 
 
 def _wait(fn, timeout=120, what='the page'):
+    "fn() once it is truthy; the page re-renders as results arrive, so an element gone stale is tried again."
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     t0 = time.time()
     while time.time() - t0 < timeout:
-        v = fn()
+        try:
+            v = fn()
+        except (StaleElementReferenceException, NoSuchElementException):
+            v = None
         if v:
             return v
         time.sleep(0.2)
     raise AssertionError(f'{what} did not appear within {timeout} s')
 
 
-def _upload_and_colorize(d, url, path, expect_links=1):
+def _slider_shown(d) -> bool:
+    "Whether the before/after slider's images are loaded (gr.render adds it after the status line)."
+    from selenium.webdriver.common.by import By
+
+    js = 'const r = arguments[0].getBoundingClientRect(); return arguments[0].complete && ' \
+         'arguments[0].naturalWidth > 100 && r.height > 100 && getComputedStyle(arguments[0]).visibility == "visible"'
+    return sum(bool(d.execute_script(js, i)) for i in d.find_elements(By.CSS_SELECTOR, 'img')) >= 2
+
+
+def _upload_and_colorize(d, url, path, slider=True):
     from selenium.webdriver.common.by import By
 
     d.get(url)
@@ -79,6 +94,8 @@ def _upload_and_colorize(d, url, path, expect_links=1):
     t0 = time.perf_counter()
     d.find_element(By.ID, 'colorize').click()
     _wait(lambda: 'colorized' in d.find_element(By.ID, 'status').text, what='the result')
+    if slider:
+        _wait(lambda: _slider_shown(d), what='the before/after slider')
     links = d.find_elements(By.CSS_SELECTOR, '#downloads a')
     return links, d.find_element(By.ID, 'status').text, time.perf_counter() - t0
 
@@ -91,20 +108,32 @@ def _twelve_megapixels(folder: Path) -> Path:
 
 
 def test_a_photo_round_trips_through_the_page(server, browser, tmp_path):
-    "Upload a real 12 MP photo, colorize it, download it: the photo's size, its lightness, and colour."
+    """Upload a real 12 MP photo, colorize it, download it: as JPEG (the page's default, timed), then as PNG, which
+    must have the photo's size, its lightness within 1 L unit, and colour."""
+    from selenium.webdriver.common.by import By
     from colorgan_nb.colorize import lightness
     from colorgan_nb.metrics import _colorfulness_np
 
     photo = _twelve_megapixels(tmp_path)
+    src = np.asarray(Image.open(photo).convert('RGB'))
     links, status, seconds = _upload_and_colorize(browser, server, photo)
-    print(f"12 MP photo through the page (upload done -> result shown): {seconds:.2f} s; status: {status!r}")
-    assert len(links) == 1 and links[0].get_attribute('href').endswith('meadow_12mp.png'), status
+    print(f"12 MP photo through the page as JPEG (click -> slider shown): {seconds:.2f} s; status: {status!r}")
+    assert len(links) == 1 and links[0].get_attribute('href').endswith('meadow_12mp.jpg'), status
     shot = Path(os.environ.get('COLORGAN_SCREENSHOT', tmp_path / 'page.png'))
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+    jpg = Image.open(urllib.request.urlopen(links[0].get_attribute('href'), timeout=60))
+    assert jpg.format == 'JPEG' and jpg.size == (src.shape[1], src.shape[0])
+    # the same photo again, as PNG (lossless): the lightness is the photo's own
+    browser.find_element(By.XPATH, "//*[@id='format']//label[contains(., 'png')]").click()
+    t0 = time.perf_counter()
+    browser.find_element(By.ID, 'colorize').click()
+    href = _wait(lambda: [a.get_attribute('href') for a in browser.find_elements(By.CSS_SELECTOR, '#downloads a')
+                          if a.get_attribute('href').endswith('.png')], what='the PNG')[0]  # fmt: skip
+    print(f"... as PNG: {time.perf_counter() - t0:.2f} s")
     got = tmp_path / 'downloaded.png'
-    got.write_bytes(urllib.request.urlopen(links[0].get_attribute('href'), timeout=60).read())
-    out, src = np.asarray(Image.open(got).convert('RGB')), np.asarray(Image.open(photo).convert('RGB'))
+    got.write_bytes(urllib.request.urlopen(href, timeout=60).read())
+    out = np.asarray(Image.open(got).convert('RGB'))
     assert out.shape == src.shape  # full resolution
     assert np.abs(lightness(out) - lightness(src)).max() <= 1.0  # the photo's own lightness, within 1 L unit
     assert _colorfulness_np(out / 255) > 5  # and colour
@@ -116,11 +145,11 @@ def test_a_bad_file_shows_an_error_and_the_page_keeps_working(server, browser, t
 
     bad = tmp_path / 'notes.txt'
     bad.write_text('not a photo')
-    links, status, _ = _upload_and_colorize(browser, server, bad)
+    links, status, _ = _upload_and_colorize(browser, server, bad, slider=False)
     assert 'notes.txt: not an image' in status and '0 photo(s) colorized' in status and not links
     browser.find_element(By.CSS_SELECTOR, '#uploads input[type=file]').send_keys(str(SAMPLE / 'storm.jpg'))
     _wait(lambda: 'storm' in browser.find_element(By.ID, 'uploads').text, what='the second upload')
     browser.find_element(By.ID, 'colorize').click()
     _wait(lambda: '1 photo(s) colorized' in browser.find_element(By.ID, 'status').text, what='the second result')
     links = _wait(lambda: browser.find_elements(By.CSS_SELECTOR, '#downloads a'), what='the download link')
-    assert links[0].get_attribute('href').endswith('storm.png')
+    assert links[0].get_attribute('href').endswith('storm.jpg')
