@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ['MAX_ASPECT', 'DEVICES', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'default_onnx', 'size_multiple',
            'onnx_session', 'Colorizer', 'to_rgb_array', 'OutputError', 'colorize_files', 'train_overlap',
            'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table', 'check_export_target',
-           'export_generator', 'export_onnx']
+           'export_generator', 'export_onnx', 'app']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -871,3 +871,11 @@ def export_onnx(checkpoint: str | Path | None, out: str | Path, check: bool = Tr
             raise ValueError(f"{out}: ONNX and PyTorch outputs differ by {diff:.2g} (> 1e-3)")
     return dict(path=out, max_abs_diff=diff)
 
+
+# %% ../nbs/06_colorize.ipynb #42958fb6
+def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixels: float = 100.0):
+    """`colorgan_nb.app.app`: the Gradio page colorizing uploads with `Colorizer(checkpoint, device)`; `.launch()`
+    serves it (in Jupyter or Colab too). Raises ImportError naming the `app` extra when Gradio is missing."""
+    from colorgan_nb.app import app as page
+
+    return page(checkpoint, device, max_megapixels)
