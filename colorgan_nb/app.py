@@ -12,6 +12,11 @@ from PIL import Image, ImageOps
 from .colorize import FORMATS, Colorizer, colorize_files
 from .files import BadImage, open_image
 
+try:  # the app extra; a module-level name, so that Gradio resolves the `gr.Request` annotations below
+    import gradio as gr
+except ImportError:
+    gr = None
+
 # %% auto #0
 __all__ = ['SHOW', 'CREDITS_URL', 'colorize_uploads', 'app']
 
@@ -68,17 +73,22 @@ def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixel
     """The Gradio page (a `gr.Blocks`, queued one request at a time) colorizing uploads with `Colorizer(checkpoint,
     device)`, loaded once; `.launch()` serves it. Raises ImportError naming the `app` extra when Gradio is missing,
     and what `Colorizer` raises for a bad checkpoint."""
-    try:
-        import gradio as gr
-    except ImportError:
-        raise ImportError("the web page needs Gradio: pip install 'colorgan_nb[app]'") from None
+    if gr is None:
+        raise ImportError("the web page needs Gradio: pip install 'colorgan_nb[app]'")
     cz = Colorizer(checkpoint, device)
     name = 'the default model' if checkpoint is None else Path(checkpoint).name
+    sessions = {}  # session -> its uploads and results folder, removed when its page is closed (`forget`)
 
-    def new_folder():
-        return tempfile.mkdtemp(prefix='colorgan_serve_')
+    def new_folder():  # inside Gradio's cache, so the results are served from there, not copied again
+        Path(demo.GRADIO_CACHE).mkdir(parents=True, exist_ok=True)
+        return tempfile.mkdtemp(prefix='colorgan_serve_', dir=demo.GRADIO_CACHE)
 
-    def run(paths, fmt, folder):
+    def forget(request: gr.Request):
+        for p in sessions.pop(request.session_hash, ()):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+    def run(paths, fmt, folder, request: gr.Request):
+        sessions.setdefault(request.session_hash, set()).update([Path(folder), *(Path(p) for p in paths or [])])
         results, messages = colorize_uploads(paths, cz, fmt, folder, max_megapixels)
         took = f" in {sum(r['seconds'] for r in results):.2f} s" if results else ''
         done = f"{len(results)} photo(s) colorized{took}"
@@ -108,4 +118,5 @@ def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixel
                                label=f"{r['name']}: gray | colorized ({r['seconds']:.2f} s)")  # fmt: skip
 
         button.click(run, [files, fmt, folder], [results, downloads, status], concurrency_limit=1)
+        demo.unload(forget)  # the page closed: its uploads and results go
     return demo.queue(default_concurrency_limit=1)

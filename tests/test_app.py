@@ -1,6 +1,6 @@
 "The web page (`colorgan serve`) in a real browser: headless Chromium driven by Selenium, as a user would use it."
 
-import importlib.util, os, shutil, socket, subprocess, sys, time, urllib.request
+import importlib.util, os, shutil, socket, subprocess, sys, time, urllib.parse, urllib.request
 from pathlib import Path
 import numpy as np
 import pytest
@@ -140,7 +140,8 @@ def test_a_photo_round_trips_through_the_page(server, browser, tmp_path):
 
 
 def test_a_bad_file_shows_an_error_and_the_page_keeps_working(server, browser, tmp_path):
-    "A text file gets a message on the page; a photo uploaded after it is still colorized."
+    """A text file gets a message on the page; a photo uploaded after it is still colorized; closing the page removes
+    the uploads and the results."""
     from selenium.webdriver.common.by import By
 
     bad = tmp_path / 'notes.txt'
@@ -153,3 +154,9 @@ def test_a_bad_file_shows_an_error_and_the_page_keeps_working(server, browser, t
     _wait(lambda: '1 photo(s) colorized' in browser.find_element(By.ID, 'status').text, what='the second result')
     links = _wait(lambda: browser.find_elements(By.CSS_SELECTOR, '#downloads a'), what='the download link')
     assert links[0].get_attribute('href').endswith('storm.jpg')
+    # closing the page deletes this session's uploads and results from the server
+    files = [Path(urllib.parse.unquote(a.get_attribute('href').split('file=', 1)[1]))
+             for a in browser.find_elements(By.CSS_SELECTOR, '#uploads a, #downloads a')]  # fmt: skip
+    assert len(files) == 3 and all(f.exists() for f in files), files  # notes.txt, storm.jpg, the result
+    browser.get('about:blank')
+    _wait(lambda: not any(f.exists() for f in files), timeout=60, what="the session's files' removal")
