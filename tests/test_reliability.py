@@ -189,13 +189,14 @@ def test_bad_onnx_and_bad_device_are_one_line_errors(photos, tmp_path, capsys):
 
 def test_ctrl_c_in_training_prints_one_line_with_the_resume_command(tmp_path):
     out = tmp_path / 'run'
+    # 2000 epochs of a tiny run: the interrupt lands mid-run however fast the engine and however late the reader wakes
     cmd = ['colorgan', 'train', '-p', 'dataset', 'sample', '-p', 'image_size', '32', '-p', 'batch_size', '4',
-           '-p', 'base_channels', '8', '-p', 'disc_channels', '8', '-p', 'epochs', '50', '-p', 'cache', 'true',
+           '-p', 'base_channels', '8', '-p', 'disc_channels', '8', '-p', 'epochs', '2000', '-p', 'cache', 'true',
            '-p', 'num_workers', '0', '-p', 'threads', '1', '-p', 'out_dir', str(out)]  # fmt: skip
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=user_env(),
                          cwd=tmp_path)  # fmt: skip
     for line in p.stdout:  # wait for the first saved epoch
-        if line.startswith('epoch 1/50'):
+        if line.startswith('epoch 1/2000'):
             break
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
@@ -205,7 +206,7 @@ def test_ctrl_c_in_training_prints_one_line_with_the_resume_command(tmp_path):
     assert 'holds epoch' in lines[0] and '-p resume true' in lines[0]
     assert not list(out.glob('*.tmp')) and not (out / '.lock').exists()
     saved = load_checkpoint(out / 'last.pt')['epoch']
-    assert f'holds epoch {saved} of 50' in lines[0]
+    assert f'holds epoch {saved} of 2000' in lines[0]
 
 
 def test_python_m_train_runs_the_train_command(tmp_path):
