@@ -193,8 +193,10 @@ def test_ctrl_c_in_training_prints_one_line_with_the_resume_command(tmp_path):
     cmd = ['colorgan', 'train', '-p', 'dataset', 'sample', '-p', 'image_size', '32', '-p', 'batch_size', '4',
            '-p', 'base_channels', '8', '-p', 'disc_channels', '8', '-p', 'epochs', '2000', '-p', 'cache', 'true',
            '-p', 'num_workers', '0', '-p', 'threads', '1', '-p', 'out_dir', str(out)]  # fmt: skip
+    # Ctrl-C as in a terminal: SIGINT handled by default in the child, even when this test runs where it is ignored
+    # (a shell's background job ignores SIGINT, and children inherit that; Python then installs no KeyboardInterrupt)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=user_env(),
-                         cwd=tmp_path)  # fmt: skip
+                         cwd=tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     for line in p.stdout:  # wait for the first saved epoch
         if line.startswith('epoch 1/2000'):
             break
