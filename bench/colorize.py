@@ -8,8 +8,9 @@ Each size runs in its own process (so its peak RSS is its own), colorizes the ph
 warm-up, and reports the median of each stage: decode (Pillow, EXIF applied), model (shrink, L, generator),
 recombine (full-resolution L + resized ab, gamut fit, sRGB), write (encode + atomic rename). The floor is the same
 process only decoding the JPEG and writing it back in the same format. Also: `colorgan --help` wall time, and
-`colorgan evaluate` seconds per photo. Whole-process rows: `colorgan colorize` as a user runs it (cold: an empty Numba
-cache; warm), against a process that only decodes and writes the photo, with each process's peak RSS. Run it on an
+`colorgan evaluate` seconds per photo. Whole-process rows: `colorgan colorize` as a user runs it (the first process,
+then the median of the next ones), against a process that only decodes and writes the photo, with each process's peak
+RSS. Run it on an
 idle machine: other work on the cores changes every figure.
 """
 
@@ -28,15 +29,20 @@ def cpu_name() -> str:
         return platform.processor() or platform.machine()
 
 
-def make_photo(mp: int, folder: Path) -> Path:
-    "A real photo (data/sample/greenmeadow.jpg) upscaled to `mp` megapixels, saved as JPEG quality 90."
-    from PIL import Image
+MAKE = """
+import sys
+from PIL import Image
+Image.open(sys.argv[1]).convert('RGB').resize((int(sys.argv[3]), int(sys.argv[4])), Image.BICUBIC).save(sys.argv[2], quality=90)
+"""
 
+
+def make_photo(mp: int, folder: Path) -> Path:
+    """A real photo (data/sample/greenmeadow.jpg) upscaled to `mp` megapixels, saved as JPEG quality 90; in a child
+    process, so this process stays small (a child's peak RSS counts its parent's at the fork)."""
     p = folder / f'photo_{mp}mp.jpg'
     if not p.exists():
-        Image.open(ROOT / 'data/sample/greenmeadow.jpg').convert('RGB').resize(SIZES[mp], Image.BICUBIC).save(
-            p, quality=90
-        )
+        src = str(ROOT / 'data/sample/greenmeadow.jpg')
+        subprocess.run([sys.executable, '-c', MAKE, src, str(p), *map(str, SIZES[mp])], check=True)
     return p
 
 
@@ -108,11 +114,11 @@ def timed(cmd: list, env=None) -> tuple[float, int]:
 
 def whole(photo: Path, fmt: str, repeat: int, tmp: Path) -> dict:
     """Whole processes, as a user runs them: `colorgan colorize PHOTO --out DIR --format FMT` (the default model at
-    its own size), cold (an empty Numba cache: the recombination kernel compiles) then warm (median of `repeat`),
-    against the floor, a Python process that only decodes the photo (EXIF applied) and writes it in that format."""
+    its own size), the first process then the median of the next `repeat`, against the floor, a Python process that
+    only decodes the photo (EXIF applied) and writes it in that format. Nothing is compiled on first use (no Numba on
+    this path), so the first run differs from the others only by what the OS has cached."""
     ext = '.jpg' if fmt == 'jpg' else '.png'
-    cache = tempfile.mkdtemp(prefix='numba_cache_', dir=tmp)
-    env = {**os.environ, 'NUMBA_CACHE_DIR': cache}
+    env = dict(os.environ)
     colorgan = [str(Path(sys.executable).parent / 'colorgan'), 'colorize', str(photo), '--format', fmt, '--overwrite']
     cold = timed(colorgan + ['--out', str(tmp / 'cold')], env)
     warm = [timed(colorgan + ['--out', str(tmp / 'warm')], env) for _ in range(repeat)]
@@ -162,7 +168,7 @@ def main(argv=None):
         )
     print('\nWhole processes (`colorgan colorize PHOTO --out DIR`, default model at its own 128 px; median of '
           f'{a.repeat}):\n')
-    print('| MP | format | cold s (empty Numba cache) | warm s | floor s (decode + write process) | warm / floor | '
+    print('| MP | format | first run s | warm s | floor s (decode + write process) | warm / floor | '
           'peak RSS MB | floor peak RSS MB |')
     print('|---|---|---|---|---|---|---|---|')
     for mp in map(int, a.sizes.split(',')):

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 from PIL import Image, ImageOps
 from tqdm import tqdm
@@ -37,10 +36,10 @@ if TYPE_CHECKING:
     from torch import nn
 
 # %% auto #0
-__all__ = ['MAX_ASPECT', 'DEVICES', 'FORMATS', 'lightness', 'recolor', 'default_checkpoint', 'default_onnx', 'size_multiple',
-           'onnx_session', 'Colorizer', 'to_rgb_array', 'OutputError', 'colorize_files', 'train_overlap',
-           'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table', 'check_export_target',
-           'export_generator', 'export_onnx', 'app']
+__all__ = ['MAX_ASPECT', 'DEVICES', 'FORMATS', 'lightness', 'recolor', 'resize_aa', 'default_checkpoint', 'default_onnx',
+           'size_multiple', 'onnx_session', 'Colorizer', 'to_rgb_array', 'OutputError', 'colorize_files',
+           'train_overlap', 'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table',
+           'check_export_target', 'export_generator', 'export_onnx', 'app']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -67,8 +66,8 @@ _ENCODE = np.clip(
     0,
     255,
 ).astype(np.uint8)
-_F_N = 16384  # f(Y) sampled at Y = i / 16384 (and one more entry), interpolated linearly: within 1e-4 L units
-_F_LUT = _f_np(np.arange(_F_N + 2) / _F_N).astype(np.float32)
+
+
 def lightness(rgb):
     """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): lookup tables for the sRGB curve,
     then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units. NumPy in, NumPy out (a torch
@@ -83,81 +82,69 @@ def lightness(rgb):
     return L
 
 # %% ../nbs/06_colorize.ipynb #6efa5f30
-_JIT = dict(nogil=True, fastmath=True, error_model='numpy', cache=True)
+_F32 = np.float32
+_F_KNEE = _F32(6 / 29)  # f(t) at t = 0.008856: below it f^-1 is linear instead of a cube
+_ROWS = 64  # rows per task: small enough that a task's temporaries stay in the cache (about 1 MB at 4000 px wide)
 
 
-@numba.njit(inline='always', **_JIT)
-def _linear_rgb(fy, Y, a, b, m):
-    "Linear sRGB (unclipped) of one Lab colour given as fy = (L + 16) / 116, Y = f^-1(fy), a, b (kornia's formulas)."
-    fx, fz = fy + a * np.float32(1 / 500), max(fy - b * np.float32(1 / 200), np.float32(0))
-    X = fx * fx * fx if fx > np.float32(0.2068966) else (fx - np.float32(4 / 29)) * np.float32(1 / 7.787)
-    Z = fz * fz * fz if fz > np.float32(0.2068966) else (fz - np.float32(4 / 29)) * np.float32(1 / 7.787)
-    return (
-        m[0, 0] * X + m[0, 1] * Y + m[0, 2] * Z,
-        m[1, 0] * X + m[1, 1] * Y + m[1, 2] * Z,
-        m[2, 0] * X + m[2, 1] * Y + m[2, 2] * Z,
-    )
+def _f_inv(f: np.ndarray) -> np.ndarray:
+    "CIE f^-1 of float32 f: f^3 above 6/29, (f - 4/29) / 7.787 below (kornia's formulas); the few low ones fixed up."
+    t = f * f * f
+    low = f <= _F_KNEE
+    if low.any():
+        t[low] = (f[low] - _F32(4 / 29)) * _F32(1 / _KAPPA)
+    return t
 
 
-@numba.njit(inline='always', **_JIT)
-def _inside(r, g, b):
-    "Whether linear sRGB r, g, b are all in [0, 1] (to 1e-5)."
-    lo, hi = np.float32(-1e-5), np.float32(1 + 1e-5)
-    return (r >= lo) & (r <= hi) & (g >= lo) & (g <= hi) & (b >= lo) & (b <= hi)
+def _linear_rgb(fy, Y, a, b, m) -> list[np.ndarray]:
+    "Linear sRGB [r, g, b] (unclipped) of Lab colours given as fy = (L + 16) / 116, Y = f^-1(fy), a, b (float32)."
+    X, Z = _f_inv(fy + a * _F32(1 / 500)), _f_inv(np.maximum(fy - b * _F32(1 / 200), _F32(0)))
+    return [m[i, 0] * X + m[i, 1] * Y + m[i, 2] * Z for i in range(3)]
 
 
-@numba.njit(inline='always', **_JIT)
-def _encode(c, enc, n):
-    "uint8 sRGB of a linear value (clipped to [0, 1]), through the transfer-curve table `enc` of n + 1 entries."
-    return enc[int(min(max(c, np.float32(0)), np.float32(1)) * n + np.float32(0.5))]
+def _outside(c: list[np.ndarray]) -> np.ndarray:
+    "Where linear sRGB c = [r, g, b] leaves [0, 1] (by more than 1e-5) in any channel."
+    lo = np.minimum(np.minimum(c[0], c[1]), c[2])
+    hi = np.maximum(np.maximum(c[0], c[1]), c[2])
+    return (lo < _F32(-1e-5)) | (hi > _F32(1 + 1e-5))
 
 
-@numba.njit(**_JIT)
-def _desaturate(c, fy, Y, a, b, m, steps):
-    """Replace the out-of-gamut colours of one row, c (3, W) linear sRGB, by the same hue and lightness with the
-    largest chroma factor in [0, 1] that fits (`steps` halvings). Those pixels are gathered first, so the bisection
-    loop has no branches and vectorises."""
-    idx = np.flatnonzero(~_inside(c[0], c[1], c[2]))
-    f, y, aa, bb = fy[idx], Y[idx], a[idx], b[idx]
-    lo, hi = np.zeros(len(idx), np.float32), np.ones(len(idx), np.float32)
-    for _ in range(steps):
-        for q in range(len(idx)):
-            mid = (lo[q] + hi[q]) * np.float32(0.5)
-            tr, tg, tb = _linear_rgb(f[q], y[q], aa[q] * mid, bb[q] * mid, m)
-            ok = _inside(tr, tg, tb)
-            lo[q], hi[q] = (mid if ok else lo[q]), (hi[q] if ok else mid)
-    for q in range(len(idx)):
-        c[0, idx[q]], c[1, idx[q]], c[2, idx[q]] = _linear_rgb(f[q], y[q], aa[q] * lo[q], bb[q] * lo[q], m)
-
-
-@numba.njit(parallel=True, **_JIT)
-def _recolor_rows(x, wide, out, ylut, flut, m, enc, steps):
-    """out (H, W, 3) uint8 <- the lightness of x (H, W, 3) uint8 with the colour of `wide` (2, h, W) float32 (ab at
-    the photo's width), resized to H rows (bilinear, align_corners=False), desaturated into sRGB where needed; one
-    row per task, in loops kept apart so the arithmetic vectorises. The tables' sizes come from their shapes, never
-    from globals, which a cached compilation would keep."""
-    H, W, h = x.shape[0], x.shape[1], wide.shape[1]
-    nf, ne = np.float32(flut.shape[0] - 2), np.float32(enc.shape[0] - 1)
-    for r in numba.prange(H):
-        y = min(max((r + 0.5) * h / H - 0.5, 0.0), h - 1.0)  # this row's ab: between two rows of `wide`
-        i0 = int(y)
-        i1, wy = min(i0 + 1, h - 1), np.float32(y - i0)
-        a = wide[0, i0] + wy * (wide[0, i1] - wide[0, i0])
-        b = wide[1, i0] + wy * (wide[1, i1] - wide[1, i0])
-        px, o = x[r], out[r]
-        Y, fy = np.empty(W, np.float32), np.empty(W, np.float32)
-        for j in range(W):  # Y and f(Y) from the lookup tables
-            Y[j] = ylut[0, px[j, 0]] + ylut[1, px[j, 1]] + ylut[2, px[j, 2]]
-            u = min(Y[j], np.float32(1)) * nf
-            k = int(u)
-            fy[j] = flut[k] + (u - np.float32(k)) * (flut[k + 1] - flut[k])
-        c = np.empty((3, W), np.float32)
-        for j in range(W):  # Lab -> linear sRGB
-            c[0, j], c[1, j], c[2, j] = _linear_rgb(fy[j], Y[j], a[j], b[j], m)
-        if not _inside(c[0], c[1], c[2]).all():
-            _desaturate(c, fy, Y, a, b, m, steps)
-        for j in range(W):  # the sRGB transfer curve, from its table
-            o[j, 0], o[j, 1], o[j, 2] = _encode(c[0, j], enc, ne), _encode(c[1, j], enc, ne), _encode(c[2, j], enc, ne)
+def _recolor_rows(x, wide, out, r0: int, r1: int, steps: int):
+    """out[r0:r1] (uint8 sRGB) <- the lightness of x[r0:r1] (uint8 (H, W, 3)) with the colour of `wide` (float32
+    (2, h, W): ab at the photo's width) resized to H rows (bilinear, align_corners=False); colours outside sRGB at
+    their lightness desaturated by bisection, for those pixels only."""
+    H, h = x.shape[0], wide.shape[1]
+    y = np.clip((np.arange(r0, r1) + 0.5) * h / H - 0.5, 0.0, h - 1.0)  # each row's place between two rows of `wide`
+    i0 = y.astype(np.intp)
+    i1, wy = np.minimum(i0 + 1, h - 1), (y - i0).astype(np.float32)[:, None]
+    a, b = wide[0, i0], wide[1, i0]
+    a += wy * (wide[0, i1] - a)
+    b += wy * (wide[1, i1] - b)
+    px = x[r0:r1]
+    Y = np.take(_Y_LUT[0], px[..., 0])  # Y from the exact uint8 tables of the sRGB curve
+    Y += np.take(_Y_LUT[1], px[..., 1])
+    Y += np.take(_Y_LUT[2], px[..., 2])
+    fy = np.cbrt(Y)
+    low = Y <= _F32(_EPS)
+    if low.any():
+        fy[low] = Y[low] * _F32(_KAPPA) + _F32(4 / 29)
+    c = _linear_rgb(fy, Y, a, b, _M)
+    idx = np.nonzero(_outside(c))
+    if len(idx[0]):
+        f, Yo, ao, bo = fy[idx], Y[idx], a[idx], b[idx]
+        lo, hi = np.zeros(len(f), np.float32), np.ones(len(f), np.float32)
+        for _ in range(steps):  # the largest chroma factor in [0, 1] that fits: same hue, same L
+            mid = (lo + hi) * _F32(0.5)
+            fits = ~_outside(_linear_rgb(f, Yo, ao * mid, bo * mid, _M))
+            lo, hi = np.where(fits, mid, lo), np.where(fits, hi, mid)
+        for ch, v in zip(c, _linear_rgb(f, Yo, ao * lo, bo * lo, _M)):
+            ch[idx] = v
+    n = _F32(_ENCODE.shape[0] - 1)
+    for i, ch in enumerate(c):  # the sRGB transfer curve, from its table
+        np.clip(ch, 0, 1, out=ch)
+        ch *= n
+        ch += _F32(0.5)
+        out[r0:r1, :, i] = np.take(_ENCODE, ch.astype(np.int32))
 
 
 _M = (_XYZ_TO_RGB * np.array([_WHITE[0], 1, _WHITE[2]], np.float32)).astype(np.float32)  # D65 white folded in
@@ -179,11 +166,11 @@ def recolor(rgb, ab, steps: int = 12) -> np.ndarray:
     """A photo's own lightness with new colour: uint8 sRGB (H, W, 3) (or gray (H, W)) and ab float (2, h, w) in Lab
     units (any h, w: resized bilinearly to H, W; (2, 1, 1) for a constant colour) -> uint8 sRGB (H, W, 3). NumPy
     arrays or torch tensors.
-    One pass per pixel (a Numba kernel over rows, on every core `available_cores` gives): no full-size temporaries,
-    so memory is the input and the output. A colour outside sRGB at that lightness is desaturated (same hue, same
-    L; `steps` halvings of the chroma factor, within 0.03% of the largest that fits), never clipped, so the output's L
-    equals the input's up to 8-bit rounding (max |dL| < 0.5). Raises ValueError for other shapes, non-finite ab or
-    steps < 1."""
+    NumPy in blocks of 64 rows, on the cores `available_cores` gives (NumPy releases the GIL): no full-size
+    temporaries, so memory is the input and the output. A colour outside sRGB at that lightness is desaturated (same
+    hue, same L; `steps` halvings of the chroma factor, within 0.03% of the largest that fits), never clipped, so the
+    output's L equals the input's up to 8-bit rounding (max |dL| < 0.5). Raises ValueError for other shapes,
+    non-finite ab or steps < 1."""
     x = rgb.numpy(force=True) if hasattr(rgb, 'numpy') else np.asarray(rgb)
     ab = ab.detach().float().cpu().numpy() if hasattr(ab, 'detach') else np.asarray(ab, dtype=np.float32)
     if x.ndim == 2:
@@ -196,13 +183,84 @@ def recolor(rgb, ab, steps: int = 12) -> np.ndarray:
         raise ValueError('ab has NaN or infinite values')
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps={steps!r}: give a positive number of halvings (12: within 0.03%)")
-    x = np.ascontiguousarray(x).view()
-    x.flags.writeable = False  # one compiled version for the read-only arrays Pillow gives and for writable ones
-    wide = _resize_width(ab.astype(np.float32, copy=False), x.shape[1])
-    out = np.empty(x.shape, np.uint8)
-    numba.set_num_threads(min(available_cores(), numba.config.NUMBA_NUM_THREADS))
-    _recolor_rows(x, np.ascontiguousarray(wide), out, _Y_LUT, _F_LUT, _M, _ENCODE, steps)
+    wide = np.ascontiguousarray(_resize_width(ab.astype(np.float32, copy=False), x.shape[1]))
+    out, H = np.empty(x.shape, np.uint8), x.shape[0]
+    blocks = [(r, min(r + _ROWS, H)) for r in range(0, H, _ROWS)]
+    workers = min(available_cores(), len(blocks))
+    if workers == 1:
+        for r0, r1 in blocks:
+            _recolor_rows(x, wide, out, r0, r1, steps)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda r: _recolor_rows(x, wide, out, *r, steps), blocks))
     return out
+
+# %% ../nbs/06_colorize.ipynb #b4d3300e
+def _aa_weights(n_in: int, n_out: int) -> tuple[np.ndarray, int]:
+    """The fixed-point weights (n_out, n_in) (integers, as float64) and their precision in bits of a bilinear,
+    antialiased resize of one axis from `n_in` to `n_out` samples: torch's `_compute_indices_weights_aa` (a triangle
+    filter widened by the scale when shrinking, normalised per output sample) rounded to int16 at the most bits that
+    keep the largest weight below 2**14, as torch's uint8 kernels (from Pillow-SIMD) do."""
+    scale = n_in / n_out
+    support, inv = (scale, 1.0 / scale) if scale >= 1.0 else (1.0, 1.0)
+    rows, wmax = [], 0.0
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        w = 1.0 - np.abs((np.arange(min(int(center + support + 0.5), n_in) - lo) + lo - center + 0.5) * inv)
+        w = np.maximum(w, 0.0)
+        w = w / w.sum() if w.sum() != 0 else w
+        wmax = max(wmax, float(w.max(initial=0.0)))
+        rows.append((lo, w))
+    prec = 0
+    while prec < 22 and int(0.5 + wmax * (1 << (prec + 1))) < (1 << 15):
+        prec += 1
+    M = np.zeros((n_out, n_in))
+    for i, (lo, w) in enumerate(rows):
+        M[i, lo : lo + len(w)] = np.trunc(w * (1 << prec) + 0.5)  # the weights are >= 0: round half up
+    return M, prec
+
+
+def _resample(x: np.ndarray, M: np.ndarray, prec: int, group: int = 16) -> np.ndarray:
+    """float64 (n, n_in) of uint8 values -> float64 (n, n_out) of uint8 values: x @ M.T, rounded and clamped as the
+    fixed-point kernels do ((sum + 2**(prec-1)) >> prec, then 0..255). Exact: every partial sum is an integer below
+    2**53. Done in bands of `group` outputs, each over only the inputs they read."""
+    acc = np.empty((x.shape[0], M.shape[0]))
+    for o0 in range(0, M.shape[0], group):
+        used = np.flatnonzero(M[o0 : o0 + group].any(0))
+        i0, i1 = (used[0], used[-1] + 1) if len(used) else (0, 1)
+        np.matmul(x[:, i0:i1], M[o0 : o0 + group, i0:i1].T, out=acc[:, o0 : o0 + group])
+    acc += 1 << (prec - 1)
+    acc *= 1.0 / (1 << prec)
+    return np.clip(np.floor(acc, out=acc), 0, 255, out=acc)
+
+
+def resize_aa(rgb: np.ndarray, h: int, w: int, rows: int = 256) -> np.ndarray:
+    """uint8 (H, W, 3) -> uint8 (h, w, 3): bilinear resize with antialiasing, bit-exact with
+    `torch.nn.functional.interpolate(x, (h, w), mode='bilinear', antialias=True)` on a uint8 tensor (and torchvision's
+    `resize`), which shrank the photo for the model before the ONNX path: the width first, into uint8, then the
+    height, in fixed-point arithmetic (`_aa_weights`). NumPy only, `rows` rows at a time (memory: the input and a few
+    MB).
+    Raises ValueError for other shapes or sizes below 1."""
+    x = np.asarray(rgb)
+    if x.ndim != 3 or x.shape[2] != 3 or x.dtype != np.uint8:
+        raise ValueError(f"expected uint8 (H, W, 3), got {x.dtype} {x.shape}")
+    if isinstance(h, bool) or isinstance(w, bool) or min(int(h), int(w)) < 1:
+        raise ValueError(f"size ({h}, {w}): give two sides of at least 1 pixel")
+    H, W = x.shape[:2]
+    if W != w:  # along each row first, into uint8, as torch does
+        Mx, px = _aa_weights(W, w)
+        t = np.empty((H, w, 3), np.uint8)
+        for r in range(0, H, rows):
+            c = np.empty((3, min(rows, H - r), W))  # channels apart: (3 * rows, W) for one product
+            for k in range(3):
+                c[k] = x[r : r + rows, :, k]
+            t[r : r + rows] = _resample(c.reshape(-1, W), Mx, px).reshape(3, -1, w).transpose(1, 2, 0)
+        x = t
+    if H != h:
+        My, py = _aa_weights(H, h)
+        x = _resample(x.reshape(H, -1).T.astype(np.float64), My, py).T.reshape(h, w, 3)
+    return np.ascontiguousarray(x, dtype=np.uint8)
 
 # %% ../nbs/06_colorize.ipynb #42fe38f3
 def default_checkpoint() -> Path:
@@ -265,6 +323,7 @@ def onnx_session(path: str | Path, threads: int | None = None, providers=None):
         raise ImportError("onnxruntime is missing: pip install 'onnxruntime>=1.17' (colorgan_nb needs it)") from None
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads or available_cores()
+    opts.add_session_config_entry('session.intra_op.allow_spinning', '0')  # idle threads sleep: NumPy runs next
     try:
         sess = ort.InferenceSession(str(path), opts, providers=providers or ['CPUExecutionProvider'])
     except Exception as e:  # onnxruntime raises its own classes (InvalidProtobuf, Fail, ...)
@@ -336,9 +395,10 @@ class Colorizer:
 
     def predict_ab(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 sRGB (H, W, 3) -> the predicted ab float32 (2, h', w') in Lab units at the model's input size (see
-        `_model_size`). The photo is shrunk with Pillow's antialiased bilinear filter before its lightness is taken."""
+        `_model_size`). The photo is shrunk by `resize_aa` (as torch's antialiased bilinear) before its lightness is
+        taken."""
         h, w = _model_size(self.multiple, self.image_size, *rgb.shape[:2])
-        small = np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((w, h), Image.BILINEAR))
+        small = resize_aa(rgb, h, w)
         gray = (lightness(small) / np.float32(50) - 1)[None, None]  # the generator's input: L/50 - 1
         if self.session is not None and self.color_space == 'lab':
             return self.session.run(None, {'L': gray})[0][0] * np.float32(128)  # ab/128 -> ab
@@ -614,11 +674,12 @@ def train_overlap(path: str | Path, rgb: np.ndarray, train_files: list[dict]) ->
 
 
 def _center(rgb: np.ndarray, size: int) -> np.ndarray:
-    """uint8 (H, W, 3) -> (size, size, 3): shorter side resized to `size` (Pillow's antialiased bilinear; the longer
-    side rounded down), then the centre crop, as torchvision's `resize` and `center_crop` cut the test splits."""
+    """uint8 (H, W, 3) -> (size, size, 3): shorter side resized to `size` (`resize_aa`, bit-exact with torchvision's
+    antialiased bilinear; the longer side rounded down), then the centre crop, as torchvision's `resize` and
+    `center_crop` cut the test splits."""
     h, w = rgb.shape[:2]
     nh, nw = (size, int(size * w / h)) if h <= w else (int(size * h / w), size)
-    small = np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize((nw, nh), Image.BILINEAR))
+    small = resize_aa(rgb, nh, nw)
     top, left = int(round((nh - size) / 2.0)), int(round((nw - size) / 2.0))
     return small[top : top + size, left : left + size]
 

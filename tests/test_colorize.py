@@ -166,12 +166,14 @@ def test_default_model_ships_in_the_package_and_needs_no_checkpoint(tmp_path):
 
 
 def test_colorize_path_does_not_import_training_or_plotting():
+    "Colorizing a photo loads no training, plotting or metrics code, and no Numba (its start-up alone is ~1 s)."
     code = (
-        'import sys; import colorgan_nb.colorize; from colorgan_nb.colorize import Colorizer; Colorizer(); '
+        'import sys; import colorgan_nb.colorize; from colorgan_nb.colorize import Colorizer; Colorizer()(sys.argv[1]); '
         'print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "matplotlib", "seaborn", "papermill", "skimage", '
-        '"torchmetrics") or m == "colorgan_nb.train"))'
+        '"torchmetrics", "numba", "scipy") or m == "colorgan_nb.train"))'
     )
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=user_env(), timeout=120)
+    r = subprocess.run([sys.executable, '-c', code, str(SAMPLE / 'storm.jpg')], capture_output=True, text=True,
+                       env=user_env(), timeout=120)  # fmt: skip
     assert r.returncode == 0 and r.stdout.strip() == '[]', (r.stdout, r.stderr[-2000:])
 
 
@@ -395,3 +397,42 @@ def test_photo_metrics_ssim_is_scikit_images_on_real_photos():
                                     use_sample_covariance=False)  # fmt: skip
         assert abs(float(photo_metrics(b, a)['ssim'][0]) - ref) < 1e-5
         assert float(photo_metrics(a, a)['ssim'][0]) > 0.99999
+
+
+def test_resize_aa_is_torchs_uint8_antialiased_bilinear():
+    "The shrink that feeds the model is bit-exact with torch's on real photos: shrinking, uneven, enlarging."
+    import torch.nn.functional as F
+    from colorgan_nb.colorize import resize_aa
+
+    for name, sizes in (('garden.jpg', ((128, 160), (33, 250), (900, 700))), ('dune.jpg', ((96, 96), (7, 5)))):
+        x = read_rgb(SAMPLE / name)
+        for size in sizes:
+            ref = F.interpolate(x[None], size=size, mode='bilinear', antialias=True)[0].permute(1, 2, 0).numpy()
+            got = resize_aa(x.permute(1, 2, 0).numpy(), *size)
+            assert got.dtype == np.uint8 and np.array_equal(got, ref), (name, size)
+    with pytest.raises(ValueError, match='uint8'):
+        resize_aa(np.zeros((4, 4, 3), np.float32), 2, 2)
+
+
+SHARED = Path(__file__).resolve().parent.parent.parent / 'shared'
+
+
+@pytest.mark.skipif(not (SHARED / 'photos').is_dir(), reason='needs ../shared beside the checkout')
+def test_the_onnx_path_gives_the_pytorch_paths_colours():
+    """`Colorizer()` (ONNX, NumPy) against the PyTorch path it replaced (torch's shrink, the .pt generator): within 1
+    level per channel on test photos of data/default_split.json where Pillow's shrink instead gives 3 to 8 levels."""
+    import torch.nn.functional as F
+    from colorgan_nb.colorize import _model_size
+    from colorgan_nb.data import decode_lab, encode_L
+
+    ox, pt = Colorizer(), Colorizer(default_checkpoint())
+    for path in ('photos/greentock_by_peter_nerlich.jpg', 'photos/storm.jpg', 'photos2/lxqt_butterfly_kenneth_wimer.jpg'):
+        x = read_rgb(SHARED / path)
+        rgb = x.permute(1, 2, 0).numpy()
+        h, w = _model_size(pt.multiple, pt.image_size, *rgb.shape[:2])
+        small = F.interpolate(x[None], size=(h, w), mode='bilinear', antialias=True)[0].permute(1, 2, 0)
+        gray = encode_L(lightness(small)[None, None])
+        with torch.no_grad():
+            ab = decode_lab(gray, pt.gen(gray).float(), pt.color_space)[0, 1:]
+        ref = recolor(rgb, ab)
+        assert np.abs(ox.colorize_array(rgb).astype(int) - ref).max() <= 1, path
