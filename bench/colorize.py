@@ -46,7 +46,7 @@ def make_photo(mp: int, folder: Path) -> Path:
     return p
 
 
-def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> dict:
+def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None, tta=True) -> dict:
     "Stage times (median of `repeat`, after a warm-up) and peak RSS of colorizing one file in this process."
     t = time.perf_counter()
     import numpy as np
@@ -55,7 +55,7 @@ def one(path: str, fmt: str, repeat: int, checkpoint=None, image_size=None) -> d
     from colorgan_nb.files import atomic_write
 
     import_s = time.perf_counter() - t
-    cz = Colorizer(checkpoint, image_size=image_size)
+    cz = Colorizer(checkpoint, image_size=image_size, tta=tta)
     pil_fmt, ext, opts = FORMATS[fmt]
     out = Path(tempfile.mkdtemp()) / f'out{ext}'
 
@@ -112,14 +112,14 @@ def timed(cmd: list, env=None) -> tuple[float, int]:
     return wall, round(ru.ru_maxrss / 1024)
 
 
-def whole(photo: Path, fmt: str, repeat: int, tmp: Path) -> dict:
+def whole(photo: Path, fmt: str, repeat: int, tmp: Path, extra: tuple = ()) -> dict:
     """Whole processes, as a user runs them: `colorgan colorize PHOTO --out DIR --format FMT` (the default model at
     its own size), the first process then the median of the next `repeat`, against the floor, a Python process that
     only decodes the photo (EXIF applied) and writes it in that format. Nothing is compiled on first use (no Numba on
     this path), so the first run differs from the others only by what the OS has cached."""
     ext = '.jpg' if fmt == 'jpg' else '.png'
     env = dict(os.environ)
-    colorgan = [str(Path(sys.executable).parent / 'colorgan'), 'colorize', str(photo), '--format', fmt, '--overwrite']
+    colorgan = [str(Path(sys.executable).parent / 'colorgan'), 'colorize', str(photo), '--format', fmt, '--overwrite', *extra]
     cold = timed(colorgan + ['--out', str(tmp / 'cold')], env)
     warm = [timed(colorgan + ['--out', str(tmp / 'warm')], env) for _ in range(repeat)]
     floor = [timed([sys.executable, '-c', FLOOR, str(photo), str(tmp / f'floor{ext}')]) for _ in range(repeat)]
@@ -138,21 +138,22 @@ def main(argv=None):
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)
     p.add_argument('--format', default='jpg', help=argparse.SUPPRESS)
     p.add_argument('--whole-only', action='store_true', help='only the whole-process rows (and import times)')
+    p.add_argument('--no-tta', action='store_true', help='one view of each photo (colorgan colorize --no-tta)')
     a = p.parse_args(argv)
     if a.one:
-        print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint, a.image_size)))
+        print(json.dumps(one(a.one, a.format, a.repeat, a.checkpoint, a.image_size, not a.no_tta)))
         return
     tmp = Path(tempfile.mkdtemp(prefix='colorgan_bench_'))
     print(
         f"machine: {cpu_name()}, {os.cpu_count()} cores; checkpoint: {a.checkpoint or 'default model'}"
-        f" at {a.image_size} px"
+        f" at {a.image_size} px" + (", one view (--no-tta)" if a.no_tta else ", six views (the default)")
     )
     rows = []
     for mp in map(int, a.sizes.split(',') if not a.whole_only else []):
         photo = make_photo(mp, tmp)
         for fmt in a.formats.split(','):
             cmd = [sys.executable, __file__, '--one', str(photo), '--format', fmt, '--repeat', str(a.repeat)]
-            cmd += ['--image-size', str(a.image_size)]
+            cmd += ['--image-size', str(a.image_size)] + (['--no-tta'] if a.no_tta else [])
             if a.checkpoint:
                 cmd += ['--checkpoint', a.checkpoint]
             r = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -173,7 +174,7 @@ def main(argv=None):
     print('|---|---|---|---|---|---|---|---|')
     for mp in map(int, a.sizes.split(',')):
         for fmt in a.formats.split(','):
-            r = whole(make_photo(mp, tmp), fmt, a.repeat, tmp)
+            r = whole(make_photo(mp, tmp), fmt, a.repeat, tmp, ('--no-tta',) if a.no_tta else ())
             print(f"| {mp} | {fmt} | {r['cold_s']} | {r['warm_s']} | {r['floor_s']} | {r['warm_over_floor']} | "
                   f"{r['peak_rss_mb']} | {r['floor_rss_mb']} |", flush=True)
     t = time.perf_counter()

@@ -54,25 +54,33 @@ def main(argv=None):
     p.add_argument('--side-by-side', default='', help='NAME,NAME,...: one grid, gray | each model | original')
     p.add_argument('--pairs', default='', help='A:B,C:D: paired CIEDE2000 differences A - B on the same photos')
     p.add_argument('--n-grid', type=int, default=6)
+    p.add_argument('--one-view', action='store_true', help='also score each model on one view (no tta)')
+    p.add_argument('--unsure', default='', help='K:G,...: also score each model with shrink_unsure strength K, gain G')
+    p.add_argument('--part', default='test', choices=['test', 'valid'], help="the split's photos to score")
     a = p.parse_args(argv)
-    test = [str(f) for f in read_split_file(a.split)['test']]
+    test = [str(f) for f in read_split_file(a.split)[a.part]]
     out_dir, t0 = resolve_path(a.out), time.perf_counter()
-    print(f"{len(test)} test photos of {a.split}: {', '.join(Path(f).name for f in test)}")
-    results, md = {}, [f"# Per-folder quality on the {len(test)} test photos of `{a.split}`\n",
+    print(f"{len(test)} {a.part} photos of {a.split}: {', '.join(Path(f).name for f in test)}")
+    results, md = {}, [f"# Per-folder quality on the {len(test)} {a.part} photos of `{a.split}`\n",
                        f"{a.eval_size} px centre crops; 95% bootstrap intervals over photos. Targets: {TARGETS}.\n"]  # fmt: skip
-    runs = [(n, c, None) for n, c in (m.split('=', 1) for m in a.models)]
+    runs = [(n, c, None, True, None) for n, c in (m.split('=', 1) for m in a.models)]
     temps = [float(t) for t in a.temperatures.split(',') if t]
-    for name, ck, _ in list(runs):
+    for name, ck, *_ in list(runs):
         for t in temps:
             if 'classify' in name:
-                runs.append((f"{name}@T={t:g}", ck, t))
-    for name, ck, t in runs:
-        cz = Colorizer(resolve_path(ck), temperature=t)
+                runs.append((f"{name}@T={t:g}", ck, t, True, None))
+        if a.one_view:
+            runs.append((f"{name}@one view", ck, None, False, None))
+        for kg in filter(None, a.unsure.split(',')):
+            k, g = map(float, kg.split(':'))
+            runs.append((f"{name}@k={k:g} g={g:g}", ck, None, True, (k, g)))
+    for name, ck, t, tta, unsure in runs:
+        cz = Colorizer(resolve_path(ck), temperature=t, tta=tta, **({'unsure': unsure} if unsure else {}))
         r = evaluate_folder(None, test, eval_size=a.eval_size, full_res=False, progress=False, colorizer=cz)
         if r['overlap']:
             print(f"WARNING {name}: {len(r['overlap'])} test photos were in its training set: {r['overlap']}")
         res = r['per_folder']['model_res']
-        results[name] = dict(checkpoint=ck, temperature=t, per_folder=res, targets=targets(res),
+        results[name] = dict(checkpoint=ck, temperature=t, tta=tta, unsure=unsure or cz.unsure, per_folder=res, targets=targets(res),
                              overlap=r['overlap'], skipped=r['skipped'], photos=r['photos'])  # fmt: skip
         temp = getattr(cz.gen, 'temperature', None) if cz.session is None else None
         md += [f"\n## {name} (`{ck}`" + (f", T = {float(temp):g}" if temp is not None else '') + ')\n',
@@ -99,20 +107,20 @@ def main(argv=None):
     atomic_write(out_dir / 'quality.json', json.dumps(dict(split=a.split, eval_size=a.eval_size, results=results, pairs=pairs,
                                                            seconds=round(time.perf_counter() - t0)), indent=1))  # fmt: skip
     atomic_write(out_dir / 'quality.md', '\n'.join(md) + '\n')
+    made = {n: (lambda ck=ck, t=t, tta=tta, u=u: Colorizer(resolve_path(ck), temperature=t, tta=tta, **({'unsure': u} if u else {})))
+            for n, ck, t, tta, u in runs}  # fmt: skip
     if a.grid:
-        ck = dict((n, c) for n, c, _ in runs)[a.grid]
         step = max(1, len(test) // a.n_grid)
         photos = test[::step][: a.n_grid]  # every k-th test photo: a rule, not a choice
-        before_after(Colorizer(resolve_path(ck)), photos, out_dir / 'before_after.png')
+        before_after(made[a.grid](), photos, out_dir / 'before_after.png')
         print('grid photos:', ', '.join(Path(f).name for f in photos))
     if a.side_by_side:
         names = a.side_by_side.split(',')
-        cks = dict((n, c) for n, c, _ in runs)
         photos = []  # three of each folder, every k-th: a rule, not a choice
         for d in dict.fromkeys(Path(f).parent.name for f in test):
             fs = [f for f in test if Path(f).parent.name == d]
             photos += fs[:: max(1, len(fs) // 3)][:3]
-        side_by_side([Colorizer(resolve_path(cks[n])) for n in names], photos, out_dir / 'side_by_side.png')
+        side_by_side([made[n]() for n in names], photos, out_dir / 'side_by_side.png')
         print(f"side_by_side.png: gray | {' | '.join(names)} | original; photos: {', '.join(Path(f).name for f in photos)}")
     print(f"wrote {out_dir / 'quality.md'} ({time.perf_counter() - t0:.0f} s)")
 

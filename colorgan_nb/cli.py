@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the shorter side the model sees, in pixels (default: its training size, 128 for the shipped model; "
         '256 gives it more context at about twice the model time)',
     )
+    c.add_argument(
+        '--no-tta',
+        action='store_true',
+        help='one view of each photo (about 0.1 s faster at 12 MP); default: six views (sizes, mirrored) combined '
+        'with less colour where they disagree (colorize.shrink_unsure)',
+    )
     c.add_argument('--device', default='cpu', help=DEVICE_HELP)
     e = sub.add_parser(
         'evaluate',
@@ -131,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="side of the centre crop scored at 'model_res' (default: the model's training size)",
     )
     e.add_argument('--no-full-res', action='store_true', help='skip the full-resolution scores (faster)')
+    e.add_argument('--no-tta', action='store_true', help='score the model on one view of each photo (see colorize)')
     e.add_argument('--json', default=None, help='also write the result as JSON to this file')
     e.add_argument('--max-images', type=int, default=None, help='score only the first N photos')
     e.add_argument('--device', default='cpu', help=DEVICE_HELP)
@@ -209,7 +216,7 @@ def main(argv=None) -> int:
 
             res = colorize_files(
                 args.inputs, args.checkpoint, args.out, args.overwrite, args.device, args.format, args.max_megapixels,
-                image_size=args.image_size,
+                image_size=args.image_size, tta=not args.no_tta,
             )  # fmt: skip
             print(colorize_summary(res, args.out))
             for f, why in res['errors'].items():
@@ -244,8 +251,9 @@ def main(argv=None) -> int:
             else:
                 data = _abs(args.data)
             res = evaluate_folder(
-                args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images
-            )
+                args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images,
+                tta=not args.no_tta,
+            )  # fmt: skip
             print(
                 f"{res['n_images']} photos from {args.data or args.split} (model size {res['model_size']} px, "
                 f"model_res = {res['eval_size']} px "

@@ -188,9 +188,15 @@ def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
 
 def read_rgb_array(path: str | Path, min_size: int = 1, allow_gray: bool = True) -> np.ndarray:
     """uint8 sRGB (H, W, 3), channels last, of an image file, as `data.read_rgb` gives it but as a NumPy array (no
-    torch needed): EXIF orientation applied, any mode converted. Raises `BadImage` as `open_image`."""
+    torch needed): EXIF orientation applied, any mode converted. Raises `BadImage` as `open_image`, and 'grayscale'
+    also for a colour file whose picture has R = G = B (within 2 levels) when `allow_gray=False`."""
     with open_image(path, min_size, allow_gray) as im:
-        return _decode_rgb(im)
+        arr = _decode_rgb(im)
+    if not allow_gray:
+        a = arr[::4, ::4].astype(np.int16)  # a subsample suffices to tell colour from gray
+        if np.abs(a[..., 0] - a[..., 1]).max() <= 2 and np.abs(a[..., 1] - a[..., 2]).max() <= 2:
+            raise BadImage(path, 'grayscale', 'R = G = B')
+    return arr
 
 # %% ../nbs/00a_files.ipynb #04895d0c
 @dataclass

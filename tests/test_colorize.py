@@ -13,6 +13,8 @@ from colorgan_nb.data import read_rgb, rgb_to_lab
 from colorgan_nb.train import TEST_OVERRIDES, run_experiment
 from conftest import SAMPLE, user_env
 
+SHARED = Path(__file__).resolve().parent.parent.parent / 'shared'  # the shared photos, beside the checkout (as in CI)
+
 
 @pytest.fixture(scope='module')
 def rgb_ckpt(tmp_path_factory):
@@ -414,9 +416,6 @@ def test_resize_aa_is_torchs_uint8_antialiased_bilinear():
         resize_aa(np.zeros((4, 4, 3), np.float32), 2, 2)
 
 
-SHARED = Path(__file__).resolve().parent.parent.parent / 'shared'
-
-
 @pytest.mark.skipif(not (SHARED / 'photos').is_dir(), reason='needs ../shared beside the checkout')
 def test_the_onnx_path_gives_the_pytorch_paths_colours():
     """`Colorizer()` (ONNX, NumPy) against the PyTorch path it replaced (torch's shrink, the .pt generator): within 1
@@ -425,7 +424,7 @@ def test_the_onnx_path_gives_the_pytorch_paths_colours():
     from colorgan_nb.colorize import _model_size
     from colorgan_nb.data import decode_lab, encode_L
 
-    ox, pt = Colorizer(), Colorizer(default_checkpoint())
+    ox, pt = Colorizer(tta=False), Colorizer(default_checkpoint(), tta=False)
     for path in ('photos/greentock_by_peter_nerlich.jpg', 'photos/storm.jpg', 'photos2/lxqt_butterfly_kenneth_wimer.jpg'):
         x = read_rgb(SHARED / path)
         rgb = x.permute(1, 2, 0).numpy()
@@ -436,3 +435,39 @@ def test_the_onnx_path_gives_the_pytorch_paths_colours():
             ab = decode_lab(gray, pt.gen(gray).float(), pt.color_space)[0, 1:]
         ref = recolor(rgb, ab)
         assert np.abs(ox.colorize_array(rgb).astype(int) - ref).max() <= 1, path
+
+
+def test_six_views_fade_the_colour_the_model_is_unsure_of():
+    """With tta (the default) a nearly colourless photo the model paints in blotches (a white clock) gets less colour
+    than from one view; a mirrored photo gets mirrored colour; the lightness is the photo's."""
+    from colorgan_nb.colorize import shrink_unsure
+
+    clock = read_rgb(SHARED / 'photos/greentock_by_peter_nerlich.jpg').permute(1, 2, 0).numpy() if SHARED.is_dir() \
+        else read_rgb(SAMPLE / 'storm.jpg').permute(1, 2, 0).numpy()  # fmt: skip
+    one, six = Colorizer(tta=False), Colorizer()
+    assert six.tta and not one.tta
+    a1, a6 = one.predict_ab(clock), six.predict_ab(clock)
+    assert a6.shape[0] == 2 and a6.shape[1] > a1.shape[1]  # the largest view's grid: 1.25 x the model size
+    if SHARED.is_dir():
+        assert np.hypot(*a6).mean() < 0.8 * np.hypot(*a1).mean()
+    mirrored = six.predict_ab(np.ascontiguousarray(clock[:, ::-1]))[:, :, ::-1]
+    assert np.abs(mirrored - a6).max() < 1e-3
+    out = six.colorize_array(clock)
+    assert (lightness(out) - lightness(clock)).__abs__().max() < 0.5
+    with pytest.raises(ValueError, match='K >= 2'):
+        shrink_unsure(np.zeros((1, 2, 4, 4), np.float32))
+    with pytest.raises(ValueError, match='strength'):
+        shrink_unsure(np.zeros((2, 2, 4, 4), np.float32), strength=-1)
+
+
+def test_evaluate_skips_a_colour_file_with_no_colour(tmp_path):
+    "An RGB JPEG whose picture is gray (R = G = B) is skipped as grayscale, not scored (its gray PSNR is infinite)."
+    from colorgan_nb.colorize import evaluate_folder
+
+    for n in ('storm.jpg', 'aqua.jpg'):
+        shutil.copy(SAMPLE / n, tmp_path / n)
+    Image.open(SAMPLE / 'dune.jpg').convert('L').convert('RGB').save(tmp_path / 'gray_in_rgb.jpg')
+    assert Image.open(tmp_path / 'gray_in_rgb.jpg').mode == 'RGB'
+    r = evaluate_folder(None, tmp_path, eval_size=64, full_res=False, progress=False, tta=False)
+    assert r['skipped'] == {'grayscale': 1} and r['n_images'] == 2
+    assert np.isfinite(r['per_folder']['model_res']['all']['vs_gray']['psnr']['diff']).all()
