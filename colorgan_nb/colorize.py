@@ -68,13 +68,19 @@ _ENCODE = np.clip(
 ).astype(np.uint8)
 
 
+def _luminance(px: np.ndarray) -> np.ndarray:
+    "CIE Y float32 (...) in [0, 1] of uint8 sRGB (..., 3): the exact 256-entry tables of the sRGB curve, summed."
+    Y = np.take(_Y_LUT[0], px[..., 0])
+    Y += np.take(_Y_LUT[1], px[..., 1])
+    Y += np.take(_Y_LUT[2], px[..., 2])
+    return Y
+
+
 def lightness(rgb):
     """CIE L* in [0, 100] of uint8 sRGB (..., 3) (channels last), float32 (...): lookup tables for the sRGB curve,
     then Y and L = 116 f(Y) - 16 (D65). Matches `data.rgb_to_lab` to 1e-3 L units. NumPy in, NumPy out (a torch
     tensor in, a tensor out)."""
-    a = np.asarray(rgb)
-    Y = _Y_LUT[0][a[..., 0]] + _Y_LUT[1][a[..., 1]] + _Y_LUT[2][a[..., 2]]
-    L = (116 * _f_np(Y) - 16).astype(np.float32)
+    L = (116 * _f_np(_luminance(np.asarray(rgb))) - 16).astype(np.float32)
     if type(rgb).__module__.startswith('torch'):
         import torch
 
@@ -120,10 +126,7 @@ def _recolor_rows(x, wide, out, r0: int, r1: int, steps: int):
     a, b = wide[0, i0], wide[1, i0]
     a += wy * (wide[0, i1] - a)
     b += wy * (wide[1, i1] - b)
-    px = x[r0:r1]
-    Y = np.take(_Y_LUT[0], px[..., 0])  # Y from the exact uint8 tables of the sRGB curve
-    Y += np.take(_Y_LUT[1], px[..., 1])
-    Y += np.take(_Y_LUT[2], px[..., 2])
+    Y = _luminance(x[r0:r1])
     fy = np.cbrt(Y)
     low = Y <= _F32(_EPS)
     if low.any():
