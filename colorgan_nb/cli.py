@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument('--no-full-res', action='store_true', help='skip the full-resolution scores (faster)')
     e.add_argument('--no-tta', action='store_true', help='score the model on one view of each photo (see colorize)')
-    e.add_argument('--json', default=None, help='also write the result as JSON to this file')
+    e.add_argument('--json', default=None, help='also write the result as JSON to this file (a name ending in .json)')
     e.add_argument('--max-images', type=int, default=None, help='score only the first N photos')
     e.add_argument('--device', default='cpu', help=DEVICE_HELP)
     x = sub.add_parser(
@@ -239,6 +239,11 @@ def main(argv=None) -> int:
             if args.json:
                 from colorgan_nb.files import check_output_file
 
+                j = Path(args.json)
+                if j.suffix.lower() != '.json':  # never a photo, a checkpoint or a notebook of the user's
+                    raise ValueError(f"--json {j}: give a file name ending in .json, e.g. {j.with_suffix('.json')}")
+                if args.split and j.resolve() == Path(_abs(args.split)).resolve():
+                    raise ValueError(f"--json {j} is the split file being read; give another name")
                 check_output_file(args.json)  # a file on the way: said now, not after the whole evaluation
             from colorgan_nb.colorize import evaluate_folder, evaluation_table, folder_table
 

@@ -243,6 +243,13 @@ def test_json_and_export_under_a_file_fail_before_the_work(photos, tmp_path, cap
     assert 'aqua.jpg is a file, not a folder' in capsys.readouterr().err
     assert main(['export', '--out', str(photos / 'aqua.jpg' / 'g.pt')]) == 3
     assert 'aqua.jpg is a file, not a folder' in capsys.readouterr().err
+    before = (photos / 'aqua.jpg').read_bytes()  # --json naming a photo being scored: refused, the photo kept
+    assert main(['evaluate', '--data', str(photos), '--json', str(photos / 'aqua.jpg')]) == 2
+    assert 'ending in .json' in capsys.readouterr().err and (photos / 'aqua.jpg').read_bytes() == before
+    split = tmp_path / 'split.json'
+    split.write_text(json.dumps({k: [str(photos / 'aqua.jpg')] for k in ('train', 'valid', 'test')}))
+    assert main(['evaluate', '--split', str(split), '--json', str(split)]) == 2  # nor the split file it reads
+    assert 'is the split file' in capsys.readouterr().err
 
 
 def test_transparency_is_kept_in_png_and_noted_in_jpg(tmp_path):
