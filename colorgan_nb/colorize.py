@@ -5,7 +5,7 @@
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
 import importlib.util, time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -442,10 +442,13 @@ class Colorizer:
         self.color_space = self.info['color_space']
 
     def _model_ab(self, small: np.ndarray) -> np.ndarray:
-        "uint8 sRGB (h, w, 3) at a size the model takes -> its ab float32 (2, h, w) in Lab units."
-        gray = (lightness(small) / np.float32(50) - 1)[None, None]  # the generator's input: L/50 - 1
+        """uint8 sRGB (h, w, 3) at a size the model takes -> its ab float32 (2, h, w) in Lab units; a batch (N, h, w,
+        3) -> (N, 2, h, w) in one model run."""
+        if small.ndim == 3:
+            return self._model_ab(small[None])[0]
+        gray = (lightness(small) / np.float32(50) - 1)[:, None]  # the generator's input: L/50 - 1
         if self.session is not None and self.color_space == 'lab':
-            return self.session.run(None, {'L': gray})[0][0] * np.float32(128)  # ab/128 -> ab
+            return self.session.run(None, {'L': gray})[0] * np.float32(128)  # ab/128 -> ab
         import torch
         from colorgan_nb.data import decode_lab
 
@@ -455,7 +458,7 @@ class Colorizer:
                 pred = torch.from_numpy(self.session.run(None, {'L': gray})[0])
             else:
                 pred = self.gen(g.to(self.device, memory_format=torch.channels_last)).float().cpu()
-        return decode_lab(g, pred, self.color_space)[0, 1:].numpy()
+        return decode_lab(g, pred, self.color_space)[:, 1:].numpy()
 
     def predict_ab(self, rgb: np.ndarray) -> np.ndarray:
         """uint8 sRGB (H, W, 3) -> the predicted ab float32 (2, h', w') in Lab units at the model's input size (see
@@ -468,8 +471,8 @@ class Colorizer:
         big, views = resize_aa(rgb, H, W), []
         for h, w in dict.fromkeys(sizes):
             small = big if (h, w) == (H, W) else resize_aa(big, h, w)
-            views.append(_resize_ab(self._model_ab(small), H, W))
-            views.append(_resize_ab(self._model_ab(np.ascontiguousarray(small[:, ::-1]))[:, :, ::-1], H, W))
+            ab = self._model_ab(np.stack([small, small[:, ::-1]]))  # the view and its mirror image in one run
+            views += [_resize_ab(ab[0], H, W), _resize_ab(ab[1, :, :, ::-1], H, W)]
         return shrink_unsure(np.stack(views), *self.unsure)
 
     def colorize_array(self, rgb: np.ndarray) -> np.ndarray:
@@ -596,6 +599,14 @@ def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, s
         return rgb, keep, note, alpha
 
 
+def _read_or_error(path: Path, max_megapixels: float):
+    "`_read_capped(path, max_megapixels)`, or the `BadImage` it raised (so that a photo read ahead fails in its turn)."
+    try:
+        return _read_capped(path, max_megapixels)
+    except BadImage as e:
+        return e
+
+
 def _check_writable(out: Path):
     "Create `out` and prove a file can be written there; OutputError (with the reason) otherwise."
     if out.exists() and not out.is_dir():
@@ -658,7 +669,8 @@ def colorize_files(
     writable), 'not_done' (files left after it), 'seconds'}. Raises FileNotFoundError for a missing input, ValueError
     for a bad `fmt`, `max_megapixels` or `image_size` (the model's input side; `tta`: see `Colorizer`), an empty
     `out`, no image among the inputs, or an output that would replace an input; OutputError when `out` cannot be
-    written, and the checkpoint's errors, all before any work."""
+    written, and the checkpoint's errors, all before anything is written. The model loads while the first photo is
+    read, and the next photo is read while one is colorized (so two decoded photos are in memory at most)."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt={fmt!r}: valid values are {sorted(FORMATS)}")
     if isinstance(max_megapixels, bool) or not isinstance(max_megapixels, (int, float)) or not max_megapixels > 0:
@@ -672,8 +684,6 @@ def colorize_files(
         found = '; '.join(f"{len(v)} {k}" for k, v in skipped.items()) or 'nothing'
         raise ValueError(f"no image files among the inputs ({found}); images are {', '.join(IMAGE_EXTS)}")
     _check_targets(pairs, out)
-    cz = colorizer or Colorizer(checkpoint, device, image_size, tta=tta)
-    _check_writable(out)
     res = dict(written=0, replaced=0, exists=0, failed=0, errors={}, skipped=skipped, notes={}, write_error=None,
                not_done=0)  # fmt: skip
     todo, t0 = [], time.perf_counter()
@@ -685,37 +695,44 @@ def colorize_files(
             res['exists'] += 1
         else:
             todo.append((src, out / rel))
-    for i, (src, dst) in enumerate(tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5)):
-        try:
-            rgb, keep, note, alpha = _read_capped(src, max_megapixels)
-        except BadImage as e:
-            res['failed'] += 1
-            res['errors'][str(src)] = e.reason
-            log.warning(f"skipping {e}")
-            continue
-        img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
-        if alpha is not None and fmt == 'png':
-            img.putalpha(Image.fromarray(alpha))
-        elif alpha is not None:
-            flat = 'transparent parts flattened onto white (JPEG has no alpha; PNG keeps it)'
-            note = f"{note}; {flat}" if note else flat
-        if note:
-            res['notes'][str(src)] = note
-        try:
-            atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep), overwrite=overwrite)
-        except FileExistsError:  # another process wrote it since we looked: keep theirs
-            res['exists'] += 1
-            continue
-        except IsADirectoryError:
-            res['failed'] += 1
-            res['errors'][str(src)] = f"its output {dst} is a folder"
-            continue
-        except OSError as e:  # the output side: every later file would fail the same way, so stop here
-            res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
-            res['not_done'] = len(todo) - i
-            log.error(res['write_error'])
-            break
-        res['replaced' if existed else 'written'] += 1
+    with ThreadPoolExecutor(1) as pool:  # the model loads while the first photo is read; later photos are read ahead
+        loading = None if colorizer else pool.submit(Colorizer, checkpoint, device, image_size, tta=tta)
+        ahead = _read_or_error(todo[0][0], max_megapixels) if todo else None
+        cz = colorizer or loading.result()  # the checkpoint's errors, before anything is written
+        _check_writable(out)
+        bar = tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5)
+        for i, (src, dst) in enumerate(bar):
+            got = ahead.result() if isinstance(ahead, Future) else ahead
+            ahead = pool.submit(_read_or_error, todo[i + 1][0], max_megapixels) if i + 1 < len(todo) else None
+            if isinstance(got, BadImage):
+                res['failed'] += 1
+                res['errors'][str(src)] = got.reason
+                log.warning(f"skipping {got}")
+                continue
+            rgb, keep, note, alpha = got
+            img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
+            if alpha is not None and fmt == 'png':
+                img.putalpha(Image.fromarray(alpha))
+            elif alpha is not None:
+                flat = 'transparent parts flattened onto white (JPEG has no alpha; PNG keeps it)'
+                note = f"{note}; {flat}" if note else flat
+            if note:
+                res['notes'][str(src)] = note
+            try:
+                atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep), overwrite=overwrite)
+            except FileExistsError:  # another process wrote it since we looked: keep theirs
+                res['exists'] += 1
+                continue
+            except IsADirectoryError:
+                res['failed'] += 1
+                res['errors'][str(src)] = f"its output {dst} is a folder"
+                continue
+            except OSError as e:  # the output side: every later file would fail the same way, so stop here
+                res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
+                res['not_done'] = len(todo) - i
+                log.error(res['write_error'])
+                break
+            res['replaced' if existed else 'written'] += 1
     res['seconds'] = round(time.perf_counter() - t0, 3)
     return res
 

@@ -81,6 +81,10 @@ def test_colorize_folder_skips_bad_files_and_keeps_existing(tmp_path, lab_ckpt, 
     assert 'failed 1' in capsys.readouterr().out
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob('*.png'))
     assert written == ['in/aqua.png', 'in/storm.png', 'in/sub/wood.png']
+    cz = Colorizer(lab_ckpt)  # each photo read ahead lands in its own output (the broken one read ahead failed alone)
+    for n in written:
+        expect = np.asarray(cz(src.parent / n.replace('.png', '.jpg')))
+        assert np.array_equal(np.asarray(Image.open(out / n)), expect), n
     (out / 'in' / 'aqua.png').write_bytes(b'keep me')
     res = colorize_files([src / 'aqua.jpg'], lab_ckpt, out / 'in', device='cpu', progress=False)
     assert res['exists'] == 1 and (out / 'in' / 'aqua.png').read_bytes() == b'keep me'
@@ -91,11 +95,10 @@ def test_colorize_folder_skips_bad_files_and_keeps_existing(tmp_path, lab_ckpt, 
 
 def test_bad_checkpoint_is_a_clear_cli_error(tmp_path, capsys):
     (tmp_path / 'x.pt').write_bytes(b'junk')
-    assert (
-        main(['colorize', str(SAMPLE / 'storm.jpg'), '--checkpoint', str(tmp_path / 'x.pt'), '--out', str(tmp_path)])
-        == 2
-    )
+    out = tmp_path / 'out'
+    assert main(['colorize', str(SAMPLE / 'storm.jpg'), '--checkpoint', str(tmp_path / 'x.pt'), '--out', str(out)]) == 2
     assert 'not a readable, trusted colorgan_nb checkpoint' in capsys.readouterr().err
+    assert not out.exists()  # refused before the output folder was made (the photo was read while the model loaded)
 
 
 def test_evaluate_prints_both_baselines(tmp_path, lab_ckpt):
