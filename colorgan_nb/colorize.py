@@ -386,7 +386,7 @@ class Colorizer:
     With `tta` (the default) the model sees six views of the photo (shorter side at 0.75, 1 and 1.25 x `image_size`,
     each also mirrored) and `shrink_unsure` combines them (`unsure`: its strength and gain): less colour where they
     disagree; `tta=False` is one view,
-    about 0.1 s faster on a 12 MP photo. Its colour (ab) is resized to the photo and recombined with the photo's own
+    about 0.2 s faster on a 12 MP photo. Its colour (ab) is resized to the photo and recombined with the photo's own
     full-resolution lightness by `recolor`.
     Raises FileNotFoundError or ValueError (see `models.load_checkpoint`) for a missing, corrupt or untrusted
     checkpoint, ValueError for a bad device name."""
