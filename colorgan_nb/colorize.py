@@ -102,17 +102,26 @@ def _f_inv(f: np.ndarray) -> np.ndarray:
     return t
 
 
-def _linear_rgb(fy, Y, a, b, m) -> list[np.ndarray]:
-    "Linear sRGB [r, g, b] (unclipped) of Lab colours given as fy = (L + 16) / 116, Y = f^-1(fy), a, b (float32)."
+def _linear_rgb(fy, mY, a, b, m) -> list[np.ndarray]:
+    """Linear sRGB [r, g, b] (unclipped) of Lab colours given as fy = (L + 16) / 116, a, b (float32) and the part of
+    each channel that a and b leave alone, mY = [m[i, 1] * Y for each channel i] with Y = f^-1(fy)."""
     X, Z = _f_inv(fy + a * _F32(1 / 500)), _f_inv(np.maximum(fy - b * _F32(1 / 200), _F32(0)))
-    return [m[i, 0] * X + m[i, 1] * Y + m[i, 2] * Z for i in range(3)]
+    out = []
+    for i in range(3):  # m[i, 0] X + m[i, 1] Y + m[i, 2] Z, in place
+        c = m[i, 0] * X
+        c += mY[i]
+        c += m[i, 2] * Z
+        out.append(c)
+    return out
 
 
 def _outside(c: list[np.ndarray]) -> np.ndarray:
     "Where linear sRGB c = [r, g, b] leaves [0, 1] (by more than 1e-5) in any channel."
-    lo = np.minimum(np.minimum(c[0], c[1]), c[2])
-    hi = np.maximum(np.maximum(c[0], c[1]), c[2])
-    return (lo < _F32(-1e-5)) | (hi > _F32(1 + 1e-5))
+    bad = c[0] < _F32(-1e-5)
+    for ch in c:
+        bad |= ch < _F32(-1e-5)
+        bad |= ch > _F32(1 + 1e-5)
+    return bad
 
 
 def _recolor_rows(x, wide, out, r0: int, r1: int, steps: int):
@@ -131,16 +140,17 @@ def _recolor_rows(x, wide, out, r0: int, r1: int, steps: int):
     low = Y <= _F32(_EPS)
     if low.any():
         fy[low] = Y[low] * _F32(_KAPPA) + _F32(4 / 29)
-    c = _linear_rgb(fy, Y, a, b, _M)
+    c = _linear_rgb(fy, [_M[i, 1] * Y for i in range(3)], a, b, _M)
     idx = np.nonzero(_outside(c))
     if len(idx[0]):
         f, Yo, ao, bo = fy[idx], Y[idx], a[idx], b[idx]
-        lo, hi = np.zeros(len(f), np.float32), np.ones(len(f), np.float32)
+        mY = [_M[i, 1] * Yo for i in range(3)]
+        lo, step = np.zeros(len(f), np.float32), _F32(1)
         for _ in range(steps):  # the largest chroma factor in [0, 1] that fits: same hue, same L
-            mid = (lo + hi) * _F32(0.5)
-            fits = ~_outside(_linear_rgb(f, Yo, ao * mid, bo * mid, _M))
-            lo, hi = np.where(fits, mid, lo), np.where(fits, hi, mid)
-        for ch, v in zip(c, _linear_rgb(f, Yo, ao * lo, bo * lo, _M)):
+            step *= _F32(0.5)
+            mid = lo + step  # the middle of [lo, lo + 2 step], the part of [0, 1] still open (exact: powers of 2)
+            lo = np.where(_outside(_linear_rgb(f, mY, ao * mid, bo * mid, _M)), lo, mid)
+        for ch, v in zip(c, _linear_rgb(f, mY, ao * lo, bo * lo, _M)):
             ch[idx] = v
     n = _F32(_ENCODE.shape[0] - 1)
     for i, ch in enumerate(c):  # the sRGB transfer curve, from its table
