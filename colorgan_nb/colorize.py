@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageOps
-from tqdm import tqdm
 
 # no torch at import: colorizing with the default model (ONNX) never loads it; .pt checkpoints, evaluation and export
 # import it when they run
@@ -710,7 +709,11 @@ def colorize_files(
         ahead = _read_or_error(todo[0][0], max_megapixels) if todo else None
         cz = colorizer or loading.result()  # the checkpoint's errors, before anything is written
         _check_writable(out)
-        bar = tqdm(todo, desc='colorizing', unit='img', disable=not progress, mininterval=0.5)
+        bar = todo
+        if progress and len(todo) > 1:  # a bar for one photo says nothing, and tqdm's import costs a one-photo run 3%
+            from tqdm import tqdm
+
+            bar = tqdm(todo, desc='colorizing', unit='img', mininterval=0.5)
         for i, (src, dst) in enumerate(bar):
             got = ahead.result() if isinstance(ahead, Future) else ahead
             ahead = pool.submit(_read_or_error, todo[i + 1][0], max_megapixels) if i + 1 < len(todo) else None
@@ -816,6 +819,8 @@ def evaluate_folder(
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}
     pool = ThreadPoolExecutor(min(3, available_cores()))
+    from tqdm import tqdm
+
     for f in tqdm(files, desc='evaluating', unit='img', disable=not progress, mininterval=0.5):
         try:
             rgb = read_rgb_array(f, min_size=16, allow_gray=False)
