@@ -474,3 +474,19 @@ def test_evaluate_skips_a_colour_file_with_no_colour(tmp_path):
     r = evaluate_folder(None, tmp_path, eval_size=64, full_res=False, progress=False, tta=False)
     assert r['skipped'] == {'grayscale': 1} and r['n_images'] == 2
     assert np.isfinite(r['per_folder']['model_res']['all']['vs_gray']['psnr']['diff']).all()
+
+
+@pytest.mark.parametrize('which', ['onnx', 'pt'])
+def test_a_view_and_its_mirror_in_one_run_equal_two_runs(which):
+    "predict_ab sends each view with its mirror image as a batch of 2: the same ab as two runs, on both back ends."
+    from colorgan_nb.colorize import resize_aa
+
+    cz = Colorizer() if which == 'onnx' else Colorizer(default_checkpoint())
+    assert (cz.session is not None) == (which == 'onnx')
+    small = resize_aa(np.asarray(Image.open(SAMPLE / 'storm.jpg').convert('RGB')), 96, 128)
+    mirror = np.ascontiguousarray(small[:, ::-1])
+    pair = cz._model_ab(np.stack([small, mirror]))
+    assert pair.shape == (2, 2, 96, 128) and pair.dtype == np.float32
+    assert np.abs(pair[0] - cz._model_ab(small)).max() < 1e-3  # Lab units, of ab in [-128, 127]
+    assert np.abs(pair[1] - cz._model_ab(mirror)).max() < 1e-3
+    assert np.abs(pair[0] - pair[1][:, :, ::-1]).mean() > 0.01  # the mirror is a different view, not a copy
