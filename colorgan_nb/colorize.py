@@ -116,10 +116,12 @@ def _linear_rgb(fy, mY, a, b, m) -> list[np.ndarray]:
 
 def _outside(c: list[np.ndarray]) -> np.ndarray:
     "Where linear sRGB c = [r, g, b] leaves [0, 1] (by more than 1e-5) in any channel."
-    bad = c[0] < _F32(-1e-5)
-    for ch in c:
-        bad |= ch < _F32(-1e-5)
-        bad |= ch > _F32(1 + 1e-5)
+    lo, hi = _F32(-1e-5), _F32(1 + 1e-5)
+    bad = c[0] < lo
+    bad |= c[0] > hi
+    for ch in c[1:]:
+        bad |= ch < lo
+        bad |= ch > hi
     return bad
 
 
@@ -397,9 +399,8 @@ class Colorizer:
     annealed-mean temperature (lower: more vivid; 1: the mean, least colour where the model is unsure; `.pt` only).
     With `tta` (the default) the model sees six views of the photo (shorter side at 0.75, 1 and 1.25 x `image_size`,
     each also mirrored) and `shrink_unsure` combines them (`unsure`: its strength and gain): less colour where they
-    disagree; `tta=False` is one view,
-    about 0.2 s faster on a 12 MP photo. Its colour (ab) is resized to the photo and recombined with the photo's own
-    full-resolution lightness by `recolor`.
+    disagree; `tta=False` is one view, 0.1-0.2 s faster on a 12 MP photo. Its colour (ab) is resized to the photo and
+    recombined with the photo's own full-resolution lightness by `recolor`.
     Raises FileNotFoundError or ValueError (see `models.load_checkpoint`) for a missing, corrupt or untrusted
     checkpoint, ValueError for a bad device name."""
 
