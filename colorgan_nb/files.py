@@ -137,11 +137,21 @@ class BadImage(ValueError):
         super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ''))
 
 
+class _BadPixels(ValueError):
+    "Pixel values no image can have (NaN or infinite in a float image)."
+
+
 def _to_rgb_array(im: Image.Image) -> np.ndarray:
-    "Any Pillow mode -> uint8 (H, W, 3)."
+    """Any Pillow mode -> uint8 (H, W, 3). 16/32-bit integer gray is scaled from 0..65535 (or 0..255 when no value
+    exceeds 255), float gray ('F', e.g. a 32-bit float TIFF) from 0..1 when no value exceeds 1 (the usual range of
+    float images), else as integers; never clipped at 255. Raises `_BadPixels` (a ValueError) for NaN or infinite
+    values."""
     if im.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):  # 16/32-bit gray: scale, don't clip
         a = np.asarray(im, dtype=np.float64)
-        hi = 65535.0 if a.max() > 255 or im.mode.startswith('I;16') else 255.0
+        if not np.isfinite(a).all():
+            raise _BadPixels('NaN or infinite pixel values')
+        top = a.max(initial=0.0)
+        hi = 1.0 if im.mode == 'F' and top <= 1 else 65535.0 if top > 255 or im.mode.startswith('I;16') else 255.0
         a = np.clip(np.rint(a / hi * 255), 0, 255).astype(np.uint8)
         return np.repeat(a[..., None], 3, axis=2)
     if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
@@ -162,7 +172,7 @@ def _decode_rgb(im: Image.Image) -> np.ndarray:
 def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
     """Open `path` with Pillow (header only until `.load()`), refusing files smaller than `min_size` or in a gray mode
     when not `allow_gray`; any error inside the `with` block becomes `BadImage` with a countable reason ('unreadable',
-    'not an image', 'decompression bomb', 'truncated or corrupt', 'too small', 'grayscale')."""
+    'not an image', 'decompression bomb', 'truncated or corrupt', 'bad pixel values', 'too small', 'grayscale')."""
     path = Path(path)
     try:
         with Image.open(path) as im:
@@ -181,7 +191,7 @@ def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
         reason = (
             'unreadable'
             if isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError))
-            else 'truncated or corrupt'
+            else 'bad pixel values' if isinstance(e, _BadPixels) else 'truncated or corrupt'
         )
         raise BadImage(path, reason, str(e)) from None
 

@@ -93,6 +93,19 @@ def test_modes_are_converted_correctly(tmp_path, photo):
     Image.fromarray(a16).save(tmp_path / 'g16.png')
     assert Image.open(tmp_path / 'g16.png').mode.startswith('I')
     assert read_rgb(tmp_path / 'g16.png')[0, 0].tolist() == [0, 128, 255, 4]
+    # 32-bit float gray TIFF: 0..1 (the usual float range) or 0..255 both give the 8-bit picture, not a black one
+    gray = np.asarray(rgb.convert('L'))
+    for name, scale in (('f01.tif', 1 / 255), ('f255.tif', 1.0)):
+        Image.fromarray(gray.astype(np.float32) * np.float32(scale)).save(tmp_path / name)
+        assert Image.open(tmp_path / name).mode == 'F'
+        out = read_rgb(tmp_path / name)[0].numpy().astype(int)
+        assert np.abs(out - gray).max() <= 1, name
+    bad = gray.astype(np.float32) / 255
+    bad[0, 0] = np.nan
+    Image.fromarray(bad).save(tmp_path / 'nan.tif')
+    with pytest.raises(BadImage) as e:
+        read_rgb(tmp_path / 'nan.tif')
+    assert e.value.reason == 'bad pixel values'
     # palette PNG with a transparent entry: composited on white
     p = Image.new('P', (4, 4))
     p.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
