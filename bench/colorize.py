@@ -115,16 +115,20 @@ def timed(cmd: list, env=None) -> tuple[float, int]:
 def whole(photo: Path, fmt: str, repeat: int, tmp: Path, extra: tuple = ()) -> dict:
     """Whole processes, as a user runs them: `colorgan colorize PHOTO --out DIR --format FMT` (the default model at
     its own size), the first process then the median of the next `repeat`, against the floor, a Python process that
-    only decodes the photo (EXIF applied) and writes it in that format. Nothing is compiled on first use (no Numba on
+    only decodes the photo (EXIF applied) and writes it in that format, run in turn with them; warm / floor is the
+    median of each run's time over the floor run's beside it. Nothing is compiled on first use (no Numba on
     this path), so the first run differs from the others only by what the OS has cached."""
     ext = '.jpg' if fmt == 'jpg' else '.png'
     env = dict(os.environ)
     colorgan = [str(Path(sys.executable).parent / 'colorgan'), 'colorize', str(photo), '--format', fmt, '--overwrite', *extra]
     cold = timed(colorgan + ['--out', str(tmp / 'cold')], env)
-    warm = [timed(colorgan + ['--out', str(tmp / 'warm')], env) for _ in range(repeat)]
-    floor = [timed([sys.executable, '-c', FLOOR, str(photo), str(tmp / f'floor{ext}')]) for _ in range(repeat)]
+    warm, floor = [], []
+    for _ in range(repeat):  # alternating, so that both see the same spells of a drifting machine
+        warm.append(timed(colorgan + ['--out', str(tmp / 'warm')], env))
+        floor.append(timed([sys.executable, '-c', FLOOR, str(photo), str(tmp / f'floor{ext}')]))
     w, f = statistics.median(x[0] for x in warm), statistics.median(x[0] for x in floor)
-    return dict(cold_s=round(cold[0], 2), warm_s=round(w, 2), floor_s=round(f, 2), warm_over_floor=round(w / f, 2),
+    ratio = statistics.median(a[0] / b[0] for a, b in zip(warm, floor))  # each run against the floor run beside it
+    return dict(cold_s=round(cold[0], 2), warm_s=round(w, 2), floor_s=round(f, 2), warm_over_floor=round(ratio, 2),
                 peak_rss_mb=max(x[1] for x in warm), floor_rss_mb=max(x[1] for x in floor))  # fmt: skip
 
 
