@@ -5,7 +5,7 @@
 The torch-free path is what `colorgan colorize` runs: the shipped ONNX model on onnxruntime, the shrink by
 `colorize.resize_aa`, NumPy lightness and recombination. The PyTorch path is the one before it (commit a181209): the shrink by
 `torch.nn.functional.interpolate(mode='bilinear', antialias=True)` on uint8, the `.pt` generator in PyTorch, the
-same recombination. Per photo: the largest difference of any channel of any pixel (levels of 255), and the share of
+same recombination. Both on one view (`tta=False`), as that path was. Per photo: the largest difference of any channel of any pixel (levels of 255), and the share of
 channel values more than 1 level apart; also the model's input (the shrunk photo) and its ab, to show where a
 difference starts. One process, the CPU.
 """
@@ -35,13 +35,12 @@ def torch_path(cz_pt, rgb):
 
 
 def main():
-    from PIL import Image
-    from colorgan_nb.colorize import Colorizer, _model_size, default_checkpoint, recolor
-    from colorgan_nb.files import read_rgb_array, read_split_file
+    from colorgan_nb.colorize import Colorizer, _model_size, default_checkpoint, recolor, resize_aa
+    from colorgan_nb.files import atomic_write, read_rgb_array, read_split_file
 
     split = read_split_file(ROOT / 'data/default_split.json')
     photos = [Path(p) for p in split['test']]
-    ox, pt = Colorizer(), Colorizer(default_checkpoint())
+    ox, pt = Colorizer(tta=False), Colorizer(default_checkpoint(), tta=False)  # one view each, as the old path
     rows = []
     for p in photos:
         try:
@@ -51,7 +50,7 @@ def main():
             continue
         ab_t, small_t = torch_path(pt, rgb)
         h, w = _model_size(ox.multiple, ox.image_size, *rgb.shape[:2])
-        small_o = np.asarray(Image.fromarray(rgb).resize((w, h), Image.BILINEAR))
+        small_o = resize_aa(rgb, h, w)  # what the ONNX path feeds the model
         ab_o = ox.predict_ab(rgb)
         d = np.abs(recolor(rgb, ab_o).astype(np.int16) - recolor(rgb, ab_t))
         rows.append(dict(photo=p.name, mp=round(rgb.shape[0] * rgb.shape[1] / 1e6, 2), max_level=int(d.max()),
@@ -62,8 +61,7 @@ def main():
           f"{sum(r['max_level'] <= 1 for r in rows)}; channel values > 1 level apart: median share "
           f"{statistics.median(r['over_1'] for r in rows):.1e}, largest {max(r['over_1'] for r in rows):.1e}; "
           f"largest ab difference {max(r['ab_max'] for r in rows):.2f} Lab units")  # fmt: skip
-    (ROOT / 'reports/colorize_speed').mkdir(exist_ok=True)
-    (ROOT / 'reports/colorize_speed/against_torch.json').write_text(json.dumps(rows, indent=1))
+    atomic_write(ROOT / 'reports/colorize_speed/against_torch.json', json.dumps(rows, indent=1))
 
 
 if __name__ == '__main__':
