@@ -143,15 +143,18 @@ class _BadPixels(ValueError):
 
 def _to_rgb_array(im: Image.Image) -> np.ndarray:
     """Any Pillow mode -> uint8 (H, W, 3). 16/32-bit integer gray is scaled from 0..65535 (or 0..255 when no value
-    exceeds 255), float gray ('F', e.g. a 32-bit float TIFF) from 0..1 when no value exceeds 1 (the usual range of
-    float images), else as integers; never clipped at 255. Raises `_BadPixels` (a ValueError) for NaN or infinite
-    values."""
+    exceeds 255, or 0..its largest value above 65535), float gray ('F', e.g. a 32-bit float TIFF) from 0..1 when no
+    value exceeds 1 (the usual range of float images), else as integers; never clipped at 255. Raises `_BadPixels` (a
+    ValueError) for NaN or infinite values."""
     if im.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):  # 16/32-bit gray: scale, don't clip
         a = np.asarray(im, dtype=np.float64)
         if not np.isfinite(a).all():
             raise _BadPixels('NaN or infinite pixel values')
         top = a.max(initial=0.0)
-        hi = 1.0 if im.mode == 'F' and top <= 1 else 65535.0 if top > 255 or im.mode.startswith('I;16') else 255.0
+        if im.mode == 'F' and top <= 1:
+            hi = 1.0
+        else:
+            hi = top if top > 65535 else 65535.0 if top > 255 or im.mode.startswith('I;16') else 255.0
         a = np.clip(np.rint(a / hi * 255), 0, 255).astype(np.uint8)
         return np.repeat(a[..., None], 3, axis=2)
     if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):

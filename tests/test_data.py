@@ -100,6 +100,11 @@ def test_modes_are_converted_correctly(tmp_path, photo):
         assert Image.open(tmp_path / name).mode == 'F'
         out = read_rgb(tmp_path / name)[0].numpy().astype(int)
         assert np.abs(out - gray).max() <= 1, name
+    # 32-bit integer gray beyond 16 bits: scaled from 0..its largest value, not saturated at 65535
+    Image.fromarray(gray.astype(np.int32) * 4096).save(tmp_path / 'i32.tif')
+    assert Image.open(tmp_path / 'i32.tif').mode == 'I'
+    out = read_rgb(tmp_path / 'i32.tif')[0].numpy().astype(int)
+    assert np.abs(out - np.rint(gray / gray.max() * 255)).max() <= 1
     bad = gray.astype(np.float32) / 255
     bad[0, 0] = np.nan
     Image.fromarray(bad).save(tmp_path / 'nan.tif')
