@@ -478,6 +478,19 @@ def _cache_mode(cache) -> str:
     raise ValueError(f"cache={cache!r}: valid values are False/True or {CACHE_MODES}")
 
 
+def _usable(files: list, min_size: int, skips: SkipLog) -> list:
+    """The files that pass `check_image` (the header only: no decode); the others are counted in `skips`. A random
+    split draws from these, so an empty or broken file never takes a validation or test photo's place."""
+    ok = []
+    for f in files:
+        try:
+            check_image(f, min_size)
+            ok.append(f)
+        except BadImage as e:
+            skips.add(e)
+    return ok
+
+
 def make_dataloaders(
     dataset: str = 'sample',  # one of DATASETS
     data_dir: str
@@ -508,7 +521,9 @@ def make_dataloaders(
     target float32 (B, 2, S, S) ab/128 for 'lab' or (B, 3, S, S) RGB*2-1 for 'rgb', S = `image_size`.
     `info` holds the split sizes, the skipped files and each split's file list. Raises ValueError for an unknown
     dataset/colour space/split/cache or bad sizes, FileNotFoundError when the data is missing (with what to put
-    where). With `split_file`, the photos and their split come from that file (`data_dir` is not needed)."""
+    where), or fewer than 3 usable photos. A random split is drawn from the usable files only (header check,
+    `check_image`; the others are counted in `skips`). With `split_file`, the photos and their split come from that
+    file (`data_dir` is not needed)."""
     if dataset not in DATASETS:
         raise ValueError(f"dataset={dataset!r}: valid values are {DATASETS}")
     _check_color_space(color_space)
@@ -546,7 +561,11 @@ def make_dataloaders(
             if dataset == 'folder' and not data_dir:
                 raise ValueError("dataset='folder' needs data_dir, the folder of photos")
             sample = dataset == 'sample' and data_dir is None
-            files = find_images(sample_dir()) if sample else find_images_in(data_dir, exclude)
+            found = find_images(sample_dir()) if sample else find_images_in(data_dir, exclude)
+            files = _usable(found, min(image_size // 2, 64), skips)  # unusable files take no split's place
+            if len(files) < 3:
+                raise ValueError(f"need at least 3 usable photos for the train/valid/test splits, found {len(files)} "
+                                 f"of {len(found)} files ({skips.summary()})")  # fmt: skip
             idx = random_split(len(files), ratios, sseed)
         kw = dict(
             image_size=image_size,
@@ -557,16 +576,18 @@ def make_dataloaders(
             progress=progress,
             cache_size=cache_size,
         )
-        dss = {
-            k: PhotoDataset(
-                [files[i] for i in (v[:max_items] if max_items else v)],
-                train=k == 'train',
-                repeats=train_repeats if k == 'train' else 1,
-                eval_crops=eval_crops,
-                **kw,
-            )
-            for k, v in idx.items()
-        }
+        dss = {}
+        for k, v in idx.items():
+            try:
+                dss[k] = PhotoDataset(
+                    [files[i] for i in (v[:max_items] if max_items else v)],
+                    train=k == 'train',
+                    repeats=train_repeats if k == 'train' else 1,
+                    eval_crops=eval_crops,
+                    **kw,
+                )
+            except ValueError as e:  # e.g. every photo of a small split failed to decode
+                raise ValueError(f"{k} split ({len(v)} files): {e}") from None
     skips.report()
     workers = 0 if cache == 'cuda' else num_workers
     g = torch.Generator().manual_seed(seed)

@@ -9,10 +9,11 @@ import pandas as pd
 import torch
 import torch.distributed as dist
 
-from .data import atomic_write, check_output_file, log, pixel_hash, read_rgb, resolve_path
+from .data import atomic_write, check_output_file, log, pixel_hash, project_root, read_rgb, resolve_path
 
 # %% auto #0
-__all__ = ['hardware_info', 'train_file_ids', 'dist_env', 'RunLocked', 'RunLock', 'check_out_dir']
+__all__ = ['hardware_info', 'train_file_ids', 'dist_env', 'RunLocked', 'RunLock', 'check_out_dir', 'split_lists',
+           'check_resume_splits']
 
 # %% ../nbs/01c_runs.ipynb #04cc5637
 def hardware_info(device: torch.device) -> dict:
@@ -158,3 +159,35 @@ def check_out_dir(cfg: dict) -> Path:
 # %% ../nbs/01c_runs.ipynb #c46579f0
 def _write_history(history: list, path: Path):
     atomic_write(path, lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))
+
+# %% ../nbs/01c_runs.ipynb #fc4ea2db
+def split_lists(files: dict) -> dict:
+    """{split: [photo paths]} of a run's loaders (`DataLoaders.info['files']`), relative to the project root, so a
+    run's `splits.json` means the same in another clone."""
+    root = project_root()
+    return {k: [os.path.relpath(os.path.abspath(f), root) for f in v] for k, v in files.items()}
+
+
+def check_resume_splits(out: str | Path, splits: dict):
+    """Before a resume touches anything: the photos of each split (`split_lists`) must be those the run in `out`
+    started with (its `splits.json`). Photos added to or removed from `data_dir` meanwhile re-draw the random split,
+    which would mix validation and test photos into training. Reads only; nothing to check for a run without
+    `splits.json` or loaders without file lists. Raises ValueError naming the first change and the way out (resume
+    on the saved split with `split_file`)."""
+    saved = Path(out) / 'splits.json'
+    if not saved.is_file() or not splits:
+        return
+    try:
+        old = json.loads(saved.read_text())
+    except (OSError, ValueError) as e:
+        raise ValueError(f"cannot resume {out}: its splits.json is unreadable ({e})") from None
+    changed = [k for k in splits if old.get(k) != splits[k]]
+    if changed:
+        k = changed[0]
+        added, gone = sorted(set(splits[k]) - set(old.get(k, []))), sorted(set(old.get(k, [])) - set(splits[k]))
+        what = f"now also {added[0]}" if added else f"no longer {gone[0]}" if gone else 'the same photos, reordered'
+        raise ValueError(
+            f"cannot resume {out}: the photos of its {', '.join(changed)} split(s) changed since it started ({k}: "
+            f"{what}); to resume on the photos it started with, add -p split_file {saved}"
+        )
+

@@ -27,7 +27,6 @@ from colorgan_nb.data import (
     available_cores,
     decode_rgb,
     log,
-    project_root,
     resolve_path,
 )
 from .metrics import MeanMetrics, image_metrics
@@ -140,6 +139,7 @@ class Trainer:
         self.history, self.epoch, self.best_score, self.best_epoch = [], 0, math.inf, 0
         self._saved_epoch, self._session = 0, []
         if cfg['resume'] and (self.out / 'last.pt').exists():
+            check_resume_splits(self.out, split_lists(self.dls.info.get('files', {})))  # the photos it started with
             self._load_state(self.out / 'last.pt')
         self._ema_n = int(self.ema.n_averaged) if self.ema is not None else 0  # host copy: no sync per update
         self._compile()
@@ -249,11 +249,7 @@ def _prepare_out_dir(self: Trainer):
         log.info(f"resuming past epoch {self.epoch}: its metrics.json is kept as {kept.name}")
     (self.out / 'grids').mkdir(parents=True, exist_ok=True)
     atomic_write(self.out / 'config.json', json.dumps(self.cfg, indent=2))
-    root = project_root()  # paths relative to the project, so the file means the same in another clone
-    splits = {
-        k: [os.path.relpath(os.path.abspath(f), root) for f in v] for k, v in self.dls.info.get('files', {}).items()
-    }
-    atomic_write(self.out / 'splits.json', json.dumps(splits, indent=1))
+    atomic_write(self.out / 'splits.json', json.dumps(split_lists(self.dls.info.get('files', {})), indent=1))
 
 
 @patch

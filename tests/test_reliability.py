@@ -271,6 +271,43 @@ def test_resume_without_a_run_is_refused(tmp_path):
     assert not (tmp_path / 'none').exists()
 
 
+def test_a_resume_refuses_a_folder_whose_photos_changed_and_resumes_on_its_saved_split(tmp_path):
+    """A photo added to data_dir between two sessions re-draws the random split: the resume must stop before touching
+    the run (validation and test photos would move into training) and name the way out, which resumes exactly."""
+    data = tmp_path / 'photos'
+    data.mkdir()
+    for f in sorted(SAMPLE.glob('*.jpg'))[:8]:
+        shutil.copy(f, data / f.name)
+    tiny = dict(TINY, dataset='folder', data_dir=str(data), out_dir=str(tmp_path / 'run'))
+    T.Trainer(T.make_config(**tiny, epochs=1)).fit()
+    before = _digests(tmp_path / 'run')
+    shutil.copy(sorted(SAMPLE.glob('*.jpg'))[8], data / 'added.jpg')
+    with pytest.raises(ValueError, match='split_file') as e:
+        T.Trainer(T.make_config(**tiny, epochs=2, resume=True))
+    assert 'changed since it started' in str(e.value)
+    assert _digests(tmp_path / 'run') == before  # nothing touched
+    saved = json.loads((tmp_path / 'run' / 'splits.json').read_text())
+    t = T.Trainer(T.make_config(**tiny, epochs=2, resume=True, split_file=str(tmp_path / 'run' / 'splits.json')))
+    assert t.epoch == 1 and t.dls.info['sizes'] == {k: len(v) for k, v in saved.items()}
+    t.fit()
+    assert json.loads((tmp_path / 'run' / 'splits.json').read_text()) == saved
+
+
+def test_unusable_files_take_no_place_in_a_random_split(tmp_path):
+    """Empty and too-small files are dropped before the split is drawn: a small folder with a few of them still gets
+    photos in every split, where before a split could be left with only unusable files."""
+    data = tmp_path / 'photos'
+    data.mkdir()
+    for f in sorted(SAMPLE.glob('*.jpg'))[:5]:
+        shutil.copy(f, data / f.name)
+    for i in range(5):
+        (data / f'empty{i}.jpg').write_bytes(b'')
+    dls = make_dataloaders('folder', str(data), image_size=32, batch_size=2, progress=False, seed=0)
+    assert sum(dls.info['sizes'].values()) == 5 and min(dls.info['sizes'].values()) >= 1
+    assert dls.info['skipped'] == {'not an image': 5}
+    assert all('empty' not in f for fs in dls.info['files'].values() for f in fs)
+
+
 def test_a_file_written_meanwhile_by_another_run_is_kept(photos, tmp_path, monkeypatch):
     cz = Colorizer()
     out = tmp_path / 'o'
