@@ -333,7 +333,7 @@ def main(argv=None) -> int:
             print(f"report: {res['html']}")
             return 0
     except KeyboardInterrupt as err:  # Ctrl-C: one line (training names its last saved epoch and how to resume)
-        print(f"colorgan {args.command}: {err or 'interrupted'}", file=sys.stderr)
+        print(f"colorgan {args.command}: {str(err) or 'interrupted'}", file=sys.stderr)
         return 130
     except (FileNotFoundError, ValueError, ImportError) as err:
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)

@@ -683,7 +683,8 @@ def colorize_files(
     for a bad `fmt`, `max_megapixels` or `image_size` (the model's input side; `tta`: see `Colorizer`), an empty
     `out`, no image among the inputs, or an output that would replace an input; OutputError when `out` cannot be
     written, and the checkpoint's errors, all before anything is written. The model loads while the first photo is
-    read, and the next photo is read while one is colorized (so two decoded photos are in memory at most)."""
+    read, and the next photo is read while one is colorized (so two decoded photos are in memory at most). Ctrl-C
+    raises KeyboardInterrupt saying how many were written (all complete) and how to do the rest."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt={fmt!r}: valid values are {sorted(FORMATS)}")
     if isinstance(max_megapixels, bool) or not isinstance(max_megapixels, (int, float)) or not max_megapixels > 0:
@@ -718,38 +719,45 @@ def colorize_files(
             from tqdm import tqdm
 
             bar = tqdm(todo, desc='colorizing', unit='img', mininterval=0.5)
-        for i, (src, dst) in enumerate(bar):
-            got = ahead.result() if isinstance(ahead, Future) else ahead
-            ahead = pool.submit(_read_or_error, todo[i + 1][0], max_megapixels) if i + 1 < len(todo) else None
-            if isinstance(got, BadImage):
-                res['failed'] += 1
-                res['errors'][str(src)] = got.reason
-                log.warning(f"skipping {got}")
-                continue
-            rgb, keep, note, alpha = got
-            img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
-            if alpha is not None and fmt == 'png':
-                img.putalpha(Image.fromarray(alpha))
-            elif alpha is not None:
-                flat = 'transparent parts flattened onto white (JPEG has no alpha; PNG keeps it)'
-                note = f"{note}; {flat}" if note else flat
-            if note:
-                res['notes'][str(src)] = note
-            try:
-                atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep), overwrite=overwrite)
-            except FileExistsError:  # another process wrote it since we looked: keep theirs
-                res['exists'] += 1
-                continue
-            except IsADirectoryError:
-                res['failed'] += 1
-                res['errors'][str(src)] = f"its output {dst} is a folder"
-                continue
-            except OSError as e:  # the output side: every later file would fail the same way, so stop here
-                res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
-                res['not_done'] = len(todo) - i
-                log.error(res['write_error'])
-                break
-            res['replaced' if existed else 'written'] += 1
+        try:
+            for i, (src, dst) in enumerate(bar):
+                got = ahead.result() if isinstance(ahead, Future) else ahead
+                ahead = pool.submit(_read_or_error, todo[i + 1][0], max_megapixels) if i + 1 < len(todo) else None
+                if isinstance(got, BadImage):
+                    res['failed'] += 1
+                    res['errors'][str(src)] = got.reason
+                    log.warning(f"skipping {got}")
+                    continue
+                rgb, keep, note, alpha = got
+                img, existed = Image.fromarray(cz.colorize_array(rgb)), dst.exists()
+                if alpha is not None and fmt == 'png':
+                    img.putalpha(Image.fromarray(alpha))
+                elif alpha is not None:
+                    flat = 'transparent parts flattened onto white (JPEG has no alpha; PNG keeps it)'
+                    note = f"{note}; {flat}" if note else flat
+                if note:
+                    res['notes'][str(src)] = note
+                try:
+                    atomic_write(dst, lambda tmp: img.save(tmp, pil_fmt, **opts, **keep), overwrite=overwrite)
+                except FileExistsError:  # another process wrote it since we looked: keep theirs
+                    res['exists'] += 1
+                    continue
+                except IsADirectoryError:
+                    res['failed'] += 1
+                    res['errors'][str(src)] = f"its output {dst} is a folder"
+                    continue
+                except OSError as e:  # the output side: every later file would fail the same way, so stop here
+                    res['write_error'] = f"cannot write {dst}: {e.strerror or e}"
+                    res['not_done'] = len(todo) - i
+                    log.error(res['write_error'])
+                    break
+                res['replaced' if existed else 'written'] += 1
+        except KeyboardInterrupt:  # Ctrl-C: each file written so far is whole (atomic_write); say how to go on
+            done = res['written'] + res['replaced']
+            raise KeyboardInterrupt(
+                f"interrupted after writing {done} of {len(todo)} photos (each written one is complete, no partial "
+                f"file is left); run the same command again for the rest: existing outputs are kept unless --overwrite"
+            ) from None
     res['seconds'] = round(time.perf_counter() - t0, 3)
     return res
 

@@ -211,6 +211,31 @@ def test_ctrl_c_in_training_prints_one_line_with_the_resume_command(tmp_path):
     assert f'holds epoch {saved} of 2000' in lines[0]
 
 
+def test_ctrl_c_while_colorizing_keeps_whole_files_and_says_how_to_go_on(photos, tmp_path, monkeypatch, capsys):
+    """Ctrl-C during the second photo: the first stays written whole, no temporary file is left, and the command ends
+    with exit 130 and one line saying how many were written and that the same command does the rest."""
+    real = Colorizer.colorize_array
+    calls = []
+
+    def interrupted_on_the_second(self, rgb):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, rgb)
+
+    monkeypatch.setattr(Colorizer, 'colorize_array', interrupted_on_the_second)
+    out = tmp_path / 'out'
+    assert main(['colorize', str(photos), '--out', str(out)]) == 130
+    err = [l for l in capsys.readouterr().err.splitlines() if l.startswith('colorgan colorize')]
+    assert err == [err[0]] and 'interrupted after writing 1 of 2 photos' in err[0] and 'same command' in err[0], err
+    written = [p for p in out.rglob('*') if p.is_file()]
+    assert len(written) == 1 and not list(out.rglob('.*.tmp'))
+    assert Image.open(written[0]).size == Image.open(photos / written[0].with_suffix('.jpg').name).size
+    monkeypatch.setattr(Colorizer, 'colorize_array', real)
+    assert main(['colorize', str(photos), '--out', str(out)]) == 0  # the same command does the rest
+    assert len([p for p in out.rglob('*') if p.is_file()]) == 2
+
+
 def test_python_m_train_runs_the_train_command(tmp_path):
     p = subprocess.run([sys.executable, '-m', 'colorgan_nb.train', '-p', 'epoch', '3'], capture_output=True,
                        text=True, env=user_env(), cwd=tmp_path, timeout=120)  # fmt: skip
