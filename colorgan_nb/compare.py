@@ -48,17 +48,26 @@ def run_name(cfg: dict) -> str:
 
 def load_run(run_dir: str | Path) -> dict:
     """An experiment folder: its name (`run_name`), seed, metrics.json, history.csv, test_images.csv (None in runs
-    older than it) and directory. Raises FileNotFoundError naming what is missing."""
+    older than it) and directory. Raises FileNotFoundError naming what is missing, ValueError naming a file that
+    cannot be read as a run's (a truncated or hand-edited metrics.json, an empty CSV)."""
     d = resolve_path(run_dir)
     missing = [f for f in ('metrics.json', 'history.csv') if not (d / f).exists()]
     if missing:
         raise FileNotFoundError(
             f"{d} is not a finished experiment: missing {missing} (run the experiment notebook first)"
         )
-    m = json.loads((d / 'metrics.json').read_text())
-    images = pd.read_csv(d / 'test_images.csv') if (d / 'test_images.csv').exists() else None
-    return dict(name=run_name(m['config']), seed=m['config']['seed'], dir=d, metrics=m,
-                history=pd.read_csv(d / 'history.csv'), images=images)  # fmt: skip
+    f = d / 'metrics.json'
+    try:
+        m = json.loads(f.read_text())
+        name, seed = run_name(m['config']), m['config']['seed']
+        f = d / 'history.csv'
+        history = pd.read_csv(f)
+        f = d / 'test_images.csv'
+        images = pd.read_csv(f) if f.exists() else None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:  # pandas' parser errors are ValueErrors
+        raise ValueError(f"{f} cannot be read as a finished run's file ({type(e).__name__}: {e}); rerun the "
+                         "experiment into that folder") from None  # fmt: skip
+    return dict(name=name, seed=seed, dir=d, metrics=m, history=history, images=images)
 
 # %% ../nbs/05_compare.ipynb #1d9af192
 STUDY_METRICS = {'psnr': 'PSNR dB', 'ssim': 'SSIM', 'ciede2000': 'CIEDE2000 ΔE', 'colorfulness_gap': 'colorfulness gap'}

@@ -50,6 +50,26 @@ def test_every_test_image_is_scored_and_the_means_are_metrics_json(study):
             assert abs(img[img['method'] == method]['psnr'].mean() - m[key]['psnr']) < 1e-4
 
 
+def test_a_damaged_run_file_is_named_not_a_traceback(tmp_path, study):
+    """A truncated metrics.json or an empty history.csv (a copy cut short, a hand edit): load_run says which file,
+    as a ValueError the CLI prints in one line."""
+    import shutil
+
+    run = tmp_path / 'run'
+    shutil.copytree(study[0][0], run)
+    text = (run / 'metrics.json').read_text()
+    (run / 'metrics.json').write_text(text[: len(text) // 2])
+    with pytest.raises(ValueError, match='metrics.json cannot be read'):
+        load_run(run)
+    (run / 'metrics.json').write_text(json.dumps({'no': 'config'}))
+    with pytest.raises(ValueError, match='metrics.json cannot be read'):
+        load_run(run)
+    (run / 'metrics.json').write_text(text)
+    (run / 'history.csv').write_text('')
+    with pytest.raises(ValueError, match='history.csv cannot be read'):
+        load_run(run)
+
+
 def test_report_has_every_section_intervals_and_differences(tmp_path, study):
     rep = render_report(study[0], tmp_path, n_images=3, baselines_dir=study[1], n_boot=500)
     md = rep['md'].read_text()
