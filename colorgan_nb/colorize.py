@@ -510,22 +510,49 @@ class Colorizer:
         return Image.fromarray(self.colorize_array(to_rgb_array(image)))
 
 
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    """uint8 of an array's values: uint8 as it is, uint16 from 0..65535, other integers (and bools) from 0..255,
+    floats from [0, 1]. Raises ValueError for values outside those ranges (e.g. floats in 0..255, which would
+    otherwise all clip to white) and for NaN or infinity."""
+    if a.dtype == np.uint8:
+        return a
+    if a.dtype == np.bool_:
+        return a.astype(np.uint8) * np.uint8(255)
+    if a.dtype == np.uint16:
+        return np.rint(a / 257.0).astype(np.uint8)  # 65535 / 257 = 255 exactly
+    if np.issubdtype(a.dtype, np.integer):
+        lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+        if lo < 0 or hi > 255:
+            raise ValueError(f"integer values {lo}..{hi}: give 0..255 (or uint16 0..65535)")
+        return a.astype(np.uint8)
+    if not np.issubdtype(a.dtype, np.floating):
+        raise ValueError(f"an array of {a.dtype}: give uint8, uint16, or floats in [0, 1]")
+    if not np.isfinite(a).all():
+        raise ValueError('the array has NaN or infinite values')
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+    if lo < -1e-3 or hi > 1 + 1e-3:
+        raise ValueError(f"float values {lo:g}..{hi:g}: give floats in [0, 1] (0..255 values divided by 255) or uint8")
+    return np.clip(np.rint(a.astype(np.float64) * 255), 0, 255).astype(np.uint8)
+
+
 def to_rgb_array(image) -> np.ndarray:
-    """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4); uint8 or float in [0, 1]) -> uint8 (H, W, 3).
-    Paths go through `files.read_rgb_array` (EXIF orientation, any mode; raises `BadImage`); gray inputs become
-    R = G = B."""
+    """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4) RGBA; uint8 0..255, uint16 0..65535, other
+    integers 0..255 or floats in [0, 1]) -> uint8 (H, W, 3). Paths go through `files.read_rgb_array` (EXIF
+    orientation, any mode; raises `BadImage`); gray inputs become R = G = B; RGBA is composited onto white, as for
+    files. Raises ValueError for other shapes and for values outside their dtype's range (`_to_uint8`)."""
     if isinstance(image, (str, Path)):
         return read_rgb_array(image)
     if isinstance(image, Image.Image):
         return _to_rgb_array(ImageOps.exif_transpose(image))
     a = np.asarray(image)
-    if a.dtype != np.uint8:
-        a = np.clip(np.rint(a.astype(np.float64) * 255), 0, 255).astype(np.uint8)
     if a.ndim == 2:
-        a = np.repeat(a[..., None], 3, 2)
-    if a.ndim != 3 or a.shape[2] not in (3, 4):
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4):
         raise ValueError(f"expected an array (H, W), (H, W, 3) or (H, W, 4), got {a.shape}")
-    return np.ascontiguousarray(a[..., :3])
+    a = _to_uint8(a)
+    if a.shape[2] == 4:  # onto white, as `files` does for RGBA files
+        return _to_rgb_array(Image.fromarray(np.ascontiguousarray(a), 'RGBA'))
+    return np.ascontiguousarray(np.repeat(a, 3, 2) if a.shape[2] == 1 else a)
 
 # %% ../nbs/06_colorize.ipynb #493af3c3
 FORMATS = {'png': ('PNG', '.png', {}), 'jpg': ('JPEG', '.jpg', dict(quality=95))}

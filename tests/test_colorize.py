@@ -69,6 +69,26 @@ def test_colorize_api_accepts_paths_pil_and_arrays(lab_ckpt):
     assert dL.max() < 0.5
 
 
+def test_arrays_of_other_dtypes_are_read_by_their_range_not_as_white():
+    """An int64 or uint16 photo array (NumPy arithmetic, 16-bit readers) gives the uint8 photo's colours, floats in
+    [0, 1] too; floats in 0..255, negative or NaN values raise ValueError (they used to clip to a white picture); RGBA
+    arrays are composited onto white, as RGBA files are."""
+    from colorgan_nb.colorize import to_rgb_array
+
+    cz = Colorizer()
+    u8 = np.asarray(Image.open(SAMPLE / 'ladybird.jpg').convert('RGB'))
+    want = np.asarray(cz(u8))
+    for a in (u8.astype(np.int64), u8.astype(np.uint16) * 257, u8 / 255.0, u8.astype(np.float32) / 255):
+        assert np.array_equal(np.asarray(cz(a)), want), a.dtype
+    for bad in (u8.astype(np.float64), -u8.astype(np.int32) - 1, np.full(u8.shape, np.nan)):
+        with pytest.raises(ValueError):
+            cz(bad)
+    rgba = np.dstack([u8, np.full(u8.shape[:2], 255, np.uint8)])
+    rgba[:10, :10, 3] = 0
+    got = to_rgb_array(rgba)
+    assert (got[:10, :10] == 255).all() and np.array_equal(got[10:, 10:], u8[10:, 10:])
+
+
 def test_colorize_folder_skips_bad_files_and_keeps_existing(tmp_path, lab_ckpt, capsys):
     src = tmp_path / 'in'
     (src / 'sub').mkdir(parents=True)
