@@ -496,17 +496,16 @@ class Colorizer:
         return recolor(rgb, self.predict_ab(rgb))
 
     def colorize(self, images: list[torch.Tensor]) -> list[torch.Tensor]:
-        "uint8 RGB tensors (3, H, W) (colour is dropped) -> colorized uint8 (3, H, W), same sizes, same L."
+        """uint8 RGB tensors (3, H, W) on any device (colour is dropped) -> colorized uint8 (3, H, W) on the CPU, same
+        sizes, same L. Raises ValueError for another dtype or shape."""
         import torch
 
-        return [
-            torch.from_numpy(self.colorize_array(im.permute(1, 2, 0).contiguous().numpy())).permute(2, 0, 1)
-            for im in images
-        ]
+        arrays = (im.detach().cpu().permute(1, 2, 0).contiguous().numpy() for im in images)
+        return [torch.from_numpy(self.colorize_array(a)).permute(2, 0, 1) for a in arrays]
 
     def __call__(self, image) -> Image.Image:
-        """Colorize one path, PIL image or NumPy array ((H, W) or (H, W, 3|4), uint8 or float in [0, 1]); returns an
-        RGB PIL image."""
+        """Colorize one path, PIL image or NumPy array ((H, W) or (H, W, 3|4); uint8, uint16, integers 0..255 or floats
+        in [0, 1]: see `to_rgb_array`); returns an RGB PIL image."""
         return Image.fromarray(self.colorize_array(to_rgb_array(image)))
 
 
