@@ -36,6 +36,17 @@ def _add_params(parser: argparse.ArgumentParser, what: str):
     )
 
 
+def _port(text: str) -> int:
+    "A TCP port for argparse: an integer in 1..65535, else argparse's usage error (exit 2)."
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give an integer from 1 to 65535")
+    return port
+
+
 def _abs(p: str) -> str:
     "A path given on the command line, relative to the current folder (os.pathsep-joined folders each resolved)."
     return os.pathsep.join(str(Path(q).expanduser().resolve()) for q in str(p).split(os.pathsep) if q)
@@ -198,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument('--checkpoint', default=None, help='a best.pt or .onnx (default: the shipped default model)')
     v.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1: this machine only)')
-    v.add_argument('--port', type=int, default=7860, help='port (default 7860)')
+    v.add_argument('--port', type=_port, default=7860, help='port, 1 to 65535 (default 7860)')
     v.add_argument('--device', default='cpu', help=DEVICE_HELP)
     return p
 

@@ -236,6 +236,13 @@ def test_ctrl_c_while_colorizing_keeps_whole_files_and_says_how_to_go_on(photos,
     assert len([p for p in out.rglob('*') if p.is_file()]) == 2
 
 
+@pytest.mark.parametrize('port', ['99999', '0', 'http'])
+def test_serve_refuses_a_port_out_of_range_with_a_usage_error(port, capsys):
+    with pytest.raises(SystemExit) as e:  # argparse's usage error, before gradio is imported (was a traceback)
+        main(['serve', '--port', port])
+    assert e.value.code == 2 and 'give an integer from 1 to 65535' in capsys.readouterr().err
+
+
 def test_python_m_train_runs_the_train_command(tmp_path):
     p = subprocess.run([sys.executable, '-m', 'colorgan_nb.train', '-p', 'epoch', '3'], capture_output=True,
                        text=True, env=user_env(), cwd=tmp_path, timeout=120)  # fmt: skip
