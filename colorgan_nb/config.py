@@ -179,12 +179,6 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
         'need a folder, a list of folders or folders joined by os.pathsep',
     )
     _need(
-        c['split_seed'] is None or isinstance(c['split_seed'], int),
-        'split_seed',
-        c['split_seed'],
-        'need None (use seed) or an integer',
-    )
-    _need(
         c['split_file'] is None or isinstance(c['split_file'], str),
         'split_file',
         c['split_file'],
@@ -220,6 +214,10 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
         )
     for k in ('lr', 'lr_d'):
         _need(c[k] is None or (isinstance(c[k], (int, float)) and 0 < c[k] < 1), k, c[k], 'need a number in (0, 1)')
+    for k in ('beta1', 'beta2'):  # Adam's decay rates
+        _need(isinstance(c[k], (int, float)) and 0 <= c[k] < 1, k, c[k], 'need a number in [0, 1) (Adam: 0.5, 0.999)')
+    for k in ('seed', 'split_seed'):
+        _need(c[k] is None or (isinstance(c[k], int) and c[k] >= 0), k, c[k], 'need an integer >= 0')
     _need(0 <= c['label_smoothing'] < 0.5, 'label_smoothing', c['label_smoothing'], 'need a number in [0, 0.5)')
     _need(0 < c['plateau_factor'] < 1, 'plateau_factor', c['plateau_factor'], 'need a number in (0, 1)')
     _need(

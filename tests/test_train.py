@@ -85,6 +85,8 @@ def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_checkpoint(tmp_path, m
         (dict(epochs=0), 'epochs'),
         (dict(n_critic=0), 'n_critic'),
         (dict(device='tpu'), 'device'),
+        (dict(seed=-1), 'seed=-1: need an integer >= 0'),
+        (dict(beta1=2.0), 'beta1=2.0: need a number in'),
     ],
 )
 def test_invalid_parameters_fail_before_training(tmp_path, bad, match):
