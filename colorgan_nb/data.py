@@ -423,7 +423,14 @@ class KaggleLab(Dataset):
         self._arrays = None
 
     def _open(self):
-        return np.load(self.l_path, mmap_mode='r'), [np.load(p, mmap_mode='r') for p in self.ab_paths]
+        "Memory maps of the L file and the ab files. Raises ValueError naming a file NumPy cannot map (truncated...)."
+        arrays = []
+        for p in [self.l_path, *self.ab_paths]:
+            try:
+                arrays.append(np.load(p, mmap_mode='r'))  # no pickles: allow_pickle stays False
+            except (ValueError, OSError, EOFError) as e:
+                raise ValueError(f"{p} is not a readable .npy file ({e}); download it again") from None
+        return arrays[0], arrays[1:]
 
     def __getstate__(self):
         return {**self.__dict__, '_arrays': None}  # workers re-open their own maps

@@ -260,6 +260,10 @@ def test_kaggle_mismatched_files_fail_clearly(tmp_path):
         KaggleLab(tmp_path)
     with pytest.raises(FileNotFoundError, match='gray_scale.npy'):
         KaggleLab(tmp_path / 'missing')
+    data = (tmp_path / 'ab' / 'ab1.npy').read_bytes()  # a download cut short: named, not numpy's bare message
+    (tmp_path / 'ab' / 'ab1.npy').write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match='ab1.npy is not a readable .npy file'):
+        KaggleLab(tmp_path)
 
 
 # --- Oxford Flowers-102 --------------------------------------------------------------------------------
