@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import math, re, tarfile
+import math, os, re, shutil, tarfile, zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -315,13 +315,29 @@ FLOWERS_URL = 'https://www.robots.ox.ac.uk/~vgg/data/flowers/102/'
 
 
 def _flowers_dir(root: Path) -> Path | None:
+    """The Flowers-102 folder under `root` (its `flowers-102/` or itself) with the images in `jpg/`, extracting
+    `102flowers.tgz` once: into a temporary folder first, renamed to `jpg/` only when complete, so a truncated archive
+    leaves no half set behind. Raises ValueError naming a truncated or corrupt archive."""
     for d in (root / 'flowers-102', root):
         if (d / 'jpg').is_dir() and any((d / 'jpg').glob('image_*.jpg')):
             return d
-        if (d / '102flowers.tgz').is_file():
-            with tarfile.open(d / '102flowers.tgz') as tf:  # once; 'data' filter refuses unsafe members
-                members = [m for m in tqdm(tf, desc='extracting 102flowers.tgz', leave=False) if m.isfile()]
-                tf.extractall(d, members=members, filter='data')
+        tgz = d / '102flowers.tgz'
+        if tgz.is_file():
+            tmp = d / '.jpg.extracting'
+            shutil.rmtree(tmp, ignore_errors=True)  # what an interrupted extraction left
+            try:
+                with tarfile.open(tgz) as tf:  # 'data' filter refuses unsafe members
+                    members = [m for m in tqdm(tf, desc='extracting 102flowers.tgz', leave=False) if m.isfile()]
+                    tf.extractall(tmp, members=members, filter='data')
+            except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+                shutil.rmtree(tmp, ignore_errors=True)
+                why = f"{type(e).__name__}: {e}"
+                raise ValueError(f"{tgz} is truncated or corrupt ({why}); download it again") from None
+            if not (tmp / 'jpg').is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ValueError(f"{tgz} holds no jpg/ folder: not the Flowers-102 image archive ({FLOWERS_URL})")
+            os.replace(tmp / 'jpg', d / 'jpg')
+            shutil.rmtree(tmp, ignore_errors=True)
             return d
     return None
 
@@ -345,13 +361,17 @@ def flowers102_files(root: str | Path, download: bool = False) -> tuple[list[Pat
         )
     from scipy.io import loadmat
 
-    setid = loadmat(d / 'setid.mat')
+    try:
+        setid = loadmat(d / 'setid.mat')
+        splits = {
+            k: np.asarray(setid[key]).ravel().astype(np.int64) - 1
+            for k, key in (('train', 'trnid'), ('valid', 'valid'), ('test', 'tstid'))
+        }
+    except Exception as e:  # scipy's parser raises many kinds (MatReadError, IndexError, ...) for a damaged file
+        raise ValueError(f"{d / 'setid.mat'} is not Flowers-102's split file ({type(e).__name__}: {e}); download it "
+                         f"again from {FLOWERS_URL}") from None  # fmt: skip
     files = sorted((d / 'jpg').glob('image_*.jpg'))
     n = len(files)
-    splits = {
-        k: np.asarray(setid[key]).ravel().astype(np.int64) - 1
-        for k, key in (('train', 'trnid'), ('valid', 'valid'), ('test', 'tstid'))
-    }
     for k, ids in splits.items():
         if len(ids) and (ids.min() < 0 or ids.max() >= n):
             raise ValueError(

@@ -305,6 +305,25 @@ def test_flowers_missing_says_what_to_put_where(tmp_path):
     assert '102flowers.tgz' in msg and 'setid.mat' in msg and str(tmp_path / 'flowers-102') in msg and 'download' in msg
 
 
+def test_flowers_truncated_archive_or_split_file_is_named_and_leaves_no_half_set(tmp_path):
+    """A 102flowers.tgz cut short raises ValueError naming it and leaves no jpg/ folder (a half set would be taken
+    for the data set next time); once the archive is whole, it extracts. A damaged setid.mat is named too."""
+    _flowers(tmp_path, archive=True)
+    tgz = tmp_path / 'flowers-102' / '102flowers.tgz'
+    whole = tgz.read_bytes()
+    tgz.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError, match='102flowers.tgz is truncated or corrupt'):
+        flowers102_files(tmp_path)
+    assert not (tmp_path / 'flowers-102' / 'jpg').exists()
+    assert not list((tmp_path / 'flowers-102').glob('.jpg*'))
+    tgz.write_bytes(whole)
+    files, _ = flowers102_files(tmp_path)
+    assert len(files) == 12
+    (tmp_path / 'flowers-102' / 'setid.mat').write_bytes(b'MATLAB 5.0 MAT-file, cut short')
+    with pytest.raises(ValueError, match='setid.mat is not Flowers-102'):
+        flowers102_files(tmp_path)
+
+
 def test_batched_crop_boxes_follow_torchvision_and_cut_the_same_pixels():
     "CachedBatches' crop boxes and flips have RandomResizedCrop's distribution; each box is cut as torchvision cuts it."
     from torchvision.transforms import v2
