@@ -620,15 +620,22 @@ def run_study(
             continue
         d.mkdir(parents=True, exist_ok=True)
         print(f"== {i}/{len(plan)} {nb} seed {seed} -> {d}" + (' (resuming)' if state == 'resume' else ''), flush=True)
-        pm.execute_notebook(
-            str(nbs / f'{nb}.ipynb'),
-            str(d / 'executed.ipynb'),
-            parameters={**params, 'seed': seed, 'out_dir': str(d), 'resume': state == 'resume'},
-            kernel_name=kernel,
-            cwd=str(nbs),
-            progress_bar=False,
-            stdout_file=sys.stdout if progress else None,  # the engine's one line per epoch, in the terminal
-        )
+        try:
+            pm.execute_notebook(
+                str(nbs / f'{nb}.ipynb'),
+                str(d / 'executed.ipynb'),
+                parameters={**params, 'seed': seed, 'out_dir': str(d), 'resume': state == 'resume'},
+                kernel_name=kernel,
+                cwd=str(nbs),
+                progress_bar=False,
+                stdout_file=sys.stdout if progress else None,  # the engine's one line per epoch, in the terminal
+            )
+        except KeyboardInterrupt:  # Ctrl-C: what is kept and how to go on, in one line
+            done = i - 1 + sum(s == 'done' for *_, s in plan[i:])  # those before this one, and later ones skipped
+            raise KeyboardInterrupt(
+                f"interrupted in run {i} of {len(plan)} ({d.name}); {done} finished runs are kept: run the same "
+                "command again to go on (finished runs are skipped, this one resumes from its last saved epoch if any)"
+            ) from None
     print('== baselines: gray input, mean ab, default model', flush=True)
     score_baselines(params, root / 'study' / 'baselines', checkpoint)
     pm.execute_notebook(

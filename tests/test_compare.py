@@ -146,6 +146,21 @@ def _study(tmp_path, *extra, seeds=('1', '2')):
     return subprocess.run(cmd + list(extra), capture_output=True, text=True, env=user_env(), timeout=900)
 
 
+def test_ctrl_c_in_a_study_says_which_run_and_how_to_go_on(tmp_path, monkeypatch, capsys):
+    import papermill
+
+    from colorgan_nb.cli import main
+
+    def interrupted(*a, **kw):  # Ctrl-C while the first experiment runs
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, 'execute_notebook', interrupted)
+    code = main(['study', '--out-root', str(tmp_path), '--seeds', '1', '-p', 'dataset', 'sample', '-p', 'epochs', '1'])
+    err = capsys.readouterr().err
+    assert code == 130 and 'interrupted in run 1 of 3 (gan_l1_seed1); 0 finished runs are kept' in err, err
+    assert 'run the same command again' in err
+
+
 def test_study_command_trains_every_seed_renders_the_report_and_resumes(tmp_path):
     r = _study(tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
