@@ -689,6 +689,20 @@ def shipped_checkpoint() -> Path:
     return Path(importlib.util.find_spec('colorgan_nb').origin).parent / 'weights' / 'default_colorizer.pt'
 
 
+def _load_error(e: Exception) -> str:
+    """Why `torch.load(weights_only=True)` refused a file, in our words: torch's own message suggests loading with
+    `weights_only=False`, which would run whatever code a crafted file holds, so it is not passed on."""
+    msg = str(e)
+    if 'Unsupported global' in msg:  # pickled Python objects: what a crafted file uses to run code
+        name = msg.split('Unsupported global:', 1)[1].split(' was not', 1)[0].replace('GLOBAL', '').strip()[:80]
+        return (f"it holds pickled Python objects ({name}), which colorgan_nb never loads: loading them can run "
+                "code, and no checkpoint colorgan_nb writes needs them")  # fmt: skip
+    if 'Weights only load failed' in msg:
+        return 'not a PyTorch checkpoint (or a damaged one)'
+    first = msg.split('. ', 1)[0][:200]  # torch's first sentence says what failed
+    return f"{type(e).__name__}: {first} (a damaged or incomplete file?)"
+
+
 def load_checkpoint(path: str | Path, map_location='cpu') -> dict:
     """Load a colorgan_nb checkpoint with `weights_only=True` (no arbitrary code runs). Raises FileNotFoundError,
     or ValueError for a file that is corrupt, untrusted (needs pickled code) or not a colorgan_nb checkpoint."""
@@ -698,9 +712,7 @@ def load_checkpoint(path: str | Path, map_location='cpu') -> dict:
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise ValueError(
-            f"{path} is not a readable, trusted colorgan_nb checkpoint: {type(e).__name__}: {str(e)[:300]}"
-        ) from None
+        raise ValueError(f"{path} is not a readable, trusted colorgan_nb checkpoint: {_load_error(e)}") from None
     if not isinstance(ckpt, dict) or ckpt.get('format') not in READABLE_FORMATS or 'generator' not in ckpt:
         raise ValueError(f"{path} is not a colorgan_nb checkpoint (formats {READABLE_FORMATS})")
     return ckpt
