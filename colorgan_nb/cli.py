@@ -333,9 +333,9 @@ def main(argv=None) -> int:
             os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')  # no calls home
             from colorgan_nb.app import app
 
+            page = app(args.checkpoint, args.device)  # the model loads first: a bad checkpoint fails before the URL
             print(f"colorgan serve: http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-            app(args.checkpoint, args.device).launch(server_name=args.host, server_port=args.port, show_error=True,
-                                                     quiet=True)  # fmt: skip
+            page.launch(server_name=args.host, server_port=args.port, show_error=True, quiet=True)
             return 0
         if args.command == 'study':
             from colorgan_nb.compare import run_study
