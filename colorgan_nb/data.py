@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
-import math, os, re, shutil, tarfile, zlib
+import math, os, re, shutil, tarfile, tempfile, time, zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,21 +323,28 @@ def _flowers_dir(root: Path) -> Path | None:
             return d
         tgz = d / '102flowers.tgz'
         if tgz.is_file():
-            tmp = d / '.jpg.extracting'
-            shutil.rmtree(tmp, ignore_errors=True)  # what an interrupted extraction left
+            for old in d.glob('.jpg.extracting.*'):  # left by an extraction killed over an hour ago
+                if time.time() - old.stat().st_mtime > 3600:
+                    shutil.rmtree(old, ignore_errors=True)
+            tmp = Path(tempfile.mkdtemp(prefix='.jpg.extracting.', dir=d))  # its own: DDP processes extract at once
             try:
-                with tarfile.open(tgz) as tf:  # 'data' filter refuses unsafe members
-                    members = [m for m in tqdm(tf, desc='extracting 102flowers.tgz', leave=False) if m.isfile()]
-                    tf.extractall(tmp, members=members, filter='data')
-            except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+                try:
+                    with tarfile.open(tgz) as tf:  # 'data' filter refuses unsafe members
+                        members = [m for m in tqdm(tf, desc='extracting 102flowers.tgz', leave=False) if m.isfile()]
+                        tf.extractall(tmp, members=members, filter='data')
+                except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+                    why = f"{type(e).__name__}: {e}"
+                    raise ValueError(f"{tgz} is truncated or corrupt ({why}); download it again") from None
+                if not (tmp / 'jpg').is_dir():
+                    raise ValueError(f"{tgz} holds no jpg/ folder: not the Flowers-102 image archive ({FLOWERS_URL})")
+                try:
+                    os.replace(tmp / 'jpg', d / 'jpg')
+                except OSError:
+                    if not any((d / 'jpg').glob('image_*.jpg')):
+                        raise
+                    # another process put its complete copy in place first
+            finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-                why = f"{type(e).__name__}: {e}"
-                raise ValueError(f"{tgz} is truncated or corrupt ({why}); download it again") from None
-            if not (tmp / 'jpg').is_dir():
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise ValueError(f"{tgz} holds no jpg/ folder: not the Flowers-102 image archive ({FLOWERS_URL})")
-            os.replace(tmp / 'jpg', d / 'jpg')
-            shutil.rmtree(tmp, ignore_errors=True)
             return d
     return None
 
