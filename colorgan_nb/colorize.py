@@ -829,9 +829,9 @@ def evaluate_folder(
     colorfulness_gap; 'model_res' is the photo resized to `eval_size` (default: the model's training size) and
     centre-cropped, 'full_res' the whole photo. Also 'n_images', 'skipped' (counts by reason), 'overlap' (photos the
     model trained on, with why: a warning is logged), 'notes', 'photos' (every photo's scores: one row per photo,
-    resolution and method) and 'per_folder' (`folder_summary`). Gray and
-    unreadable files are skipped and counted. Raises FileNotFoundError/ValueError for missing or empty folders, a
-    bad checkpoint, `eval_size` outside [16, 2048] or `max_images` < 1, all before any scoring."""
+    resolution and method) and 'per_folder' (`folder_summary`). Gray and unreadable files are skipped and counted.
+    Raises FileNotFoundError/ValueError for missing or empty folders, a bad checkpoint, `eval_size` outside
+    [16, 2048] or `max_images` < 1, all before any scoring."""
     from skimage.color import rgb2lab
     from colorgan_nb.metrics import MeanMetrics, photo_metrics  # NumPy and scikit-image: no torch
 

@@ -340,8 +340,9 @@ def _flowers_dir(root: Path) -> Path | None:
                 try:
                     os.replace(tmp / 'jpg', d / 'jpg')
                 except OSError:
-                    if not any((d / 'jpg').glob('image_*.jpg')):
-                        raise
+                    if not any((d / 'jpg').glob('image_*.jpg')):  # a folder of the user's own: never replaced
+                        raise ValueError(f"{d / 'jpg'} holds other files and no image_*.jpg: move it aside so that "
+                                         f"{tgz.name} can be extracted there") from None  # fmt: skip
                     # another process put its complete copy in place first
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -317,6 +317,12 @@ def test_flowers_truncated_archive_or_split_file_is_named_and_leaves_no_half_set
     assert not (tmp_path / 'flowers-102' / 'jpg').exists()
     assert not list((tmp_path / 'flowers-102').glob('.jpg*'))
     tgz.write_bytes(whole)
+    (tmp_path / 'flowers-102' / 'jpg').mkdir()  # a folder of the user's own where jpg/ goes: kept, and named
+    (tmp_path / 'flowers-102' / 'jpg' / 'notes.txt').write_text('mine')
+    with pytest.raises(ValueError, match='holds other files and no image_'):
+        flowers102_files(tmp_path)
+    assert (tmp_path / 'flowers-102' / 'jpg' / 'notes.txt').read_text() == 'mine'
+    shutil.rmtree(tmp_path / 'flowers-102' / 'jpg')
     files, _ = flowers102_files(tmp_path)
     assert len(files) == 12
     (tmp_path / 'flowers-102' / 'setid.mat').write_bytes(b'MATLAB 5.0 MAT-file, cut short')
