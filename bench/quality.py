@@ -14,17 +14,52 @@ crops (`--eval-size`). `--temperatures 1,0.15` also scores a classification mode
 (the "less colour where unsure" rule). Writes OUT/quality.json and OUT/quality.md; with `--grid NAME`, the
 before/after grid of that model on every k-th test photo (a rule, not a choice) to OUT/before_after.png; with
 `--side-by-side A,B,...`, gray | each model | original on three test photos of each folder to OUT/side_by_side.png.
+
+An ensemble is NAME=CK1+CK2+...: the six views of every model, pooled, combined by `shrink_unsure` (their spread now
+includes the models' disagreement; Lakshminarayanan et al. 2017 use an ensemble's spread as its uncertainty):
+
+    python bench/quality.py shipped=colorgan_nb/weights/default_colorizer.pt \
+        ens2=colorgan_nb/weights/default_colorizer.pt+reports/lite2_full/best.pt --unsure 32:2.5 --out reports/quality/ensemble
 """
 
 import argparse, json, sys, time
 from pathlib import Path
 
-from colorgan_nb.colorize import Colorizer, evaluate_folder, folder_table
+import numpy as np
+
+from colorgan_nb.colorize import Colorizer, _resize_ab, evaluate_folder, folder_table, recolor, shrink_unsure
 from colorgan_nb.data import atomic_write, read_split_file, resolve_path
 from colorgan_nb.metrics import paired_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
 from eval_default import before_after  # noqa: E402
+
+
+class Ensemble:
+    "Several `Colorizer`s as one: each model's six views of a photo, pooled and combined by `shrink_unsure`."
+
+    def __init__(self, checkpoints: list, unsure=None, **kw):
+        self.members = [Colorizer(resolve_path(c), **kw) for c in checkpoints]
+        if not all(m.tta for m in self.members):
+            raise ValueError('an ensemble pools six views of each model: tta must be on')
+        self.unsure = tuple(unsure or self.members[0].unsure)
+        self.checkpoint, self.image_size = '+'.join(checkpoints), self.members[0].image_size
+        self.session = self.gen = None
+        self.info = dict(train_files=[f for m in self.members for f in m.info.get('train_files') or []])
+
+    def colorize_array(self, rgb):
+        views = [m.predict_views(rgb) for m in self.members]
+        h, w = views[0].shape[2:]
+        views = [v if v.shape[2:] == (h, w) else np.stack([_resize_ab(x, h, w) for x in v]) for v in views]
+        return recolor(rgb, shrink_unsure(np.concatenate(views), *self.unsure))
+
+
+def colorizer(ck: str, temperature=None, tta=True, unsure=None):
+    "A `Colorizer` for one checkpoint, an `Ensemble` for CK1+CK2+..."
+    if '+' in ck:
+        return Ensemble(ck.split('+'), unsure=unsure, temperature=temperature, tta=tta)
+    return Colorizer(resolve_path(ck), temperature=temperature, tta=tta, **({'unsure': unsure} if unsure else {}))
+
 
 TARGETS = "CIEDE2000 >= 1.0 below gray (interval excluding 0), PSNR >= gray + 0.5 dB, colorfulness >= 25, won >= 70%"
 
@@ -69,13 +104,13 @@ def main(argv=None):
         for t in temps:
             if 'classify' in name:
                 runs.append((f"{name}@T={t:g}", ck, t, True, None))
-        if a.one_view:
+        if a.one_view and '+' not in ck:
             runs.append((f"{name}@one view", ck, None, False, None))
         for kg in filter(None, a.unsure.split(',')):
             k, g = map(float, kg.split(':'))
             runs.append((f"{name}@k={k:g} g={g:g}", ck, None, True, (k, g)))
     for name, ck, t, tta, unsure in runs:
-        cz = Colorizer(resolve_path(ck), temperature=t, tta=tta, **({'unsure': unsure} if unsure else {}))
+        cz = colorizer(ck, t, tta, unsure)
         r = evaluate_folder(None, test, eval_size=a.eval_size, full_res=False, progress=False, colorizer=cz)
         if r['overlap']:
             print(f"WARNING {name}: {len(r['overlap'])} test photos were in its training set: {r['overlap']}")
@@ -107,8 +142,7 @@ def main(argv=None):
     atomic_write(out_dir / 'quality.json', json.dumps(dict(split=a.split, eval_size=a.eval_size, results=results, pairs=pairs,
                                                            seconds=round(time.perf_counter() - t0)), indent=1))  # fmt: skip
     atomic_write(out_dir / 'quality.md', '\n'.join(md) + '\n')
-    made = {n: (lambda ck=ck, t=t, tta=tta, u=u: Colorizer(resolve_path(ck), temperature=t, tta=tta, **({'unsure': u} if u else {})))
-            for n, ck, t, tta, u in runs}  # fmt: skip
+    made = {n: (lambda ck=ck, t=t, tta=tta, u=u: colorizer(ck, t, tta, u)) for n, ck, t, tta, u in runs}
     if a.grid:
         step = max(1, len(test) // a.n_grid)
         photos = test[::step][: a.n_grid]  # every k-th test photo: a rule, not a choice

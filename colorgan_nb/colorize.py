@@ -473,12 +473,14 @@ class Colorizer:
                 pred = self.gen(g.to(self.device, memory_format=torch.channels_last)).float().cpu()
         return decode_lab(g, pred, self.color_space)[:, 1:].numpy()
 
-    def predict_ab(self, rgb: np.ndarray) -> np.ndarray:
-        """uint8 sRGB (H, W, 3) -> the predicted ab float32 (2, h', w') in Lab units at the model's input size (see
-        `_model_size`; with `tta`, the largest view's). The photo is shrunk by `resize_aa` (as torch's antialiased
-        bilinear) before its lightness is taken; the smaller views are shrunk from the largest."""
+    def predict_views(self, rgb: np.ndarray) -> np.ndarray:
+        """uint8 sRGB (H, W, 3) -> the ab float32 (K, 2, h', w') in Lab units that the model predicts for each view,
+        mapped back onto one grid at the model's input size (see `_model_size`; with `tta`, the largest view's): K = 6
+        with `tta` (shorter side at `VIEWS` x `image_size`, each also mirrored), else 1. The photo is shrunk by
+        `resize_aa` (as torch's antialiased bilinear) before its lightness is taken; the smaller views are shrunk from
+        the largest."""
         if not self.tta:
-            return self._model_ab(resize_aa(rgb, *_model_size(self.multiple, self.image_size, *rgb.shape[:2])))
+            return self._model_ab(resize_aa(rgb, *_model_size(self.multiple, self.image_size, *rgb.shape[:2])))[None]
         sizes = [_model_size(self.multiple, round(self.image_size * f), *rgb.shape[:2]) for f in VIEWS]
         H, W = max(sizes)
         big, views = resize_aa(rgb, H, W), []
@@ -486,7 +488,13 @@ class Colorizer:
             small = big if (h, w) == (H, W) else resize_aa(big, h, w)
             ab = self._model_ab(np.stack([small, small[:, ::-1]]))  # the view and its mirror image in one run
             views += [_resize_ab(ab[0], H, W), _resize_ab(ab[1, :, :, ::-1], H, W)]
-        return shrink_unsure(np.stack(views), *self.unsure)
+        return np.stack(views)
+
+    def predict_ab(self, rgb: np.ndarray) -> np.ndarray:
+        """uint8 sRGB (H, W, 3) -> the predicted ab float32 (2, h', w') in Lab units at the model's input size: the
+        one view, or `shrink_unsure` of the six views of `predict_views`."""
+        views = self.predict_views(rgb)
+        return views[0] if len(views) == 1 else shrink_unsure(views, *self.unsure)
 
     def colorize_array(self, rgb: np.ndarray) -> np.ndarray:
         "uint8 sRGB (H, W, 3) or gray (H, W) -> colorized uint8 (H, W, 3), same size, same lightness."
