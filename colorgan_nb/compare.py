@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_compare.ipynb #2f9bbabf
 from __future__ import annotations
-import base64, itertools, json, os, sys, time
+import base64, html, itertools, json, logging, os, sys, time
 from pathlib import Path
 
 import nbformat
@@ -28,10 +28,10 @@ from colorgan_nb.train import (
 
 # %% auto #0
 __all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'REPORT_CSS', 'EXPERIMENTS', 'RUN_ONLY',
-           'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'winner', 'verdict',
-           'study_conclusions', 'study_scores', 'study_tables', 'summary_table', 'differences_table', 'interval_plot',
-           'compare_grid', 'compare_curves', 'run_tables', 'report_notebook', 'render_report', 'study_split',
-           'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
+           'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'winner',
+           'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table', 'differences_table',
+           'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook', 'render_report',
+           'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
 
 # %% ../nbs/05_compare.ipynb #f8145898
 LABELS = {'gan': 'GAN', 'wgan-gp': 'WGAN-GP'}
@@ -358,10 +358,12 @@ def _table(df: pd.DataFrame, floatfmt: str = 'g') -> dict:
                                                         'text/html': html, 'text/plain': df.to_string()})  # fmt: skip
 
 
-def _png(path: Path) -> dict:
-    "A notebook output showing the PNG at `path`: embedded in the .html report, linked (compare_files/) from the .md."
-    data = {'image/png': base64.b64encode(Path(path).read_bytes()).decode(), 'text/plain': path.name,
-            'text/markdown': f'![{path.stem}]({path.parent.name}/{path.name})'}  # fmt: skip
+def _png(path: Path, alt: str) -> dict:
+    """A notebook output showing the PNG at `path`: embedded in the .html report, linked (compare_files/) from the .md,
+    with `alt` as its text for screen readers (and where images do not load)."""
+    png = base64.b64encode(Path(path).read_bytes()).decode()
+    data = {'image/png': png, 'text/plain': path.name, 'text/markdown': f'![{alt}]({path.parent.name}/{path.name})',
+            'text/html': f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'}  # fmt: skip
     return nbformat.v4.new_output('display_data', data=data)
 
 
@@ -411,6 +413,9 @@ def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: P
         cell.outputs = list(outs)
         return cell
 
+    alt = dict(intervals='Mean of each method with its 95% interval, one panel per metric',
+               grid='Test photos: the gray input, each method and the original, side by side',
+               curves="Every run's training curves: losses, PSNR, CIEDE2000, colorfulness, learning rate")  # fmt: skip
     cells = [
         md(f"# Which objective colorizes best?\n\nRendered {time.strftime('%Y-%m-%d %H:%M')} by `05_compare` from "
            f"{len(runs)} runs ({', '.join(objectives)}; seeds {', '.join(map(str, seeds))}) scored on {len(photos)} "
@@ -420,12 +425,13 @@ def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: P
            '0, and "no clear difference" that it contains 0.'),
         md('## Scores'), outputs(_table(summary_table(summary))),
         md('Mean ± standard deviation over seeds [95% bootstrap interval]; ↑ higher is better, ↓ lower is better.'),
-        outputs(_png(intervals)),
+        outputs(_png(intervals, alt['intervals'])),
         md('## Paired differences'), outputs(_table(differences_table(diffs))),
         md('A − B on the same photos [95% interval]; * where the interval excludes 0.'),
-        md('## Side by side'), outputs(_png(grid)) if grid else md('_No saved test images (results/) to show._'),
+        md('## Side by side'),
+        outputs(_png(grid, alt['grid'])) if grid else md('_No saved test images (results/) to show._'),
         md(f"Centre crops of {min(n_images, len(photos))} test photos; each objective's run of seed {seeds[-1]}."),
-        md('## Curves'), outputs(_png(curves)),
+        md('## Curves'), outputs(_png(curves, alt['curves'])),
         md('Per epoch and run (one colour per objective): D, G and reconstruction losses, validation loss, PSNR, '
            'CIEDE2000, colorfulness, learning rate.'),
         md('## Time and hardware'), outputs(_table(timing, '.2f')),
@@ -461,10 +467,10 @@ def render_report(run_dirs, out_dir: str | Path = 'reports', n_images: int = 6, 
 
     html_exp = exporter(HTMLExporter, ['text/html', 'image/png', 'text/plain'], template_name='lab',
                         exclude_input_prompt=True, exclude_output_prompt=True)  # fmt: skip
-    html = html_exp.from_notebook_node(nb)[0].replace('</head>', f'<style>{REPORT_CSS}</style></head>', 1)
+    page = html_exp.from_notebook_node(nb)[0].replace('</head>', f'<style>{REPORT_CSS}</style></head>', 1)
     body = exporter(MarkdownExporter, ['text/markdown', 'text/plain']).from_notebook_node(nb)[0]
     atomic_write(out / 'compare.md', body)
-    atomic_write(out / 'compare.html', html)
+    atomic_write(out / 'compare.html', page)
     return dict(md=out / 'compare.md', html=out / 'compare.html', **res)
 
 # %% ../nbs/05_compare.ipynb #29318f5b
@@ -583,6 +589,18 @@ def study_plan(params: dict, seeds, runs_root: Path) -> list[tuple[str, int, Pat
     return plan
 
 
+class _DeclaredElsewhere(logging.Filter):
+    """Drops papermill's "Passed unknown parameter: NAME" for the config keys: 03 and 04's parameters cells declare
+    only their own, and `experiment_params` checks every name the run gets (a mistyped one stops it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not (msg.startswith('Passed unknown parameter: ') and msg.rpartition(': ')[2] in DEFAULTS)
+
+
+QUIET_KERNEL = ['--IPKernelApp.log_level=ERROR']  # no kernel start-up warnings (TCP on localhost) in the study's log
+
+
 def run_study(
     params: dict | None = None,
     seeds=(1, 2, 3),
@@ -600,8 +618,6 @@ def run_study(
     folders. Raises ValueError for a bad or unknown parameter, `seed`/`out_dir` in `params` or a finished run of
     other parameters (all before anything runs), FileNotFoundError when the notebooks are not found (install from a
     clone), papermill's error if a run fails (the finished runs are kept)."""
-    import papermill as pm
-
     params = {'split_seed': 42, **(params or {})}
     unknown = sorted(set(params) - set(DEFAULTS))
     if unknown:
@@ -614,6 +630,18 @@ def run_study(
         raise FileNotFoundError(f"experiment notebooks not found in {nbs}; run from a clone of colorgan_nb")
     root = resolve_path(out_root)
     plan = study_plan(params, seeds, root / 'study')
+    quiet = _DeclaredElsewhere()
+    logging.getLogger('papermill').addFilter(quiet)
+    try:
+        return _run_plan(plan, params, nbs, root, kernel, progress, checkpoint)
+    finally:
+        logging.getLogger('papermill').removeFilter(quiet)
+
+
+def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool, checkpoint) -> dict:
+    "`run_study`'s work once everything is checked: the runs of `plan`, the baselines and the report."
+    import papermill as pm
+
     for i, (nb, seed, d, state) in enumerate(plan, 1):
         if state == 'done':
             print(f"== {i}/{len(plan)} {d.name}: finished earlier, skipped", flush=True)
@@ -629,6 +657,7 @@ def run_study(
                 cwd=str(nbs),
                 progress_bar=False,
                 stdout_file=sys.stdout if progress else None,  # the engine's one line per epoch, in the terminal
+                extra_arguments=QUIET_KERNEL,
             )
         except KeyboardInterrupt:  # Ctrl-C: what is kept and how to go on, in one line
             done = i - 1 + sum(s == 'done' for *_, s in plan[i:])  # those before this one, and later ones skipped
@@ -647,5 +676,6 @@ def run_study(
         kernel_name=kernel,
         cwd=str(nbs),
         progress_bar=progress,
+        extra_arguments=QUIET_KERNEL,
     )
     return dict(md=root / 'compare.md', html=root / 'compare.html', run_dirs=[d for _, _, d, _ in plan])
