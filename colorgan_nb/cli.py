@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         'resolution. Higher is better for metrics marked ↑, lower for ↓. Warns about photos the model '
         'trained on.',
     )
+    e.add_argument('photos', nargs='*', help='folders (recursive) or files of colour photos: the same as --data')
     e.add_argument('--checkpoint', default=None, help='a best.pt (default: the shipped default model)')
     e.add_argument(
         '--data', default=None, help=f"folder of colour photos (recursive), or several joined by '{os.pathsep}'"
@@ -258,20 +259,25 @@ def main(argv=None) -> int:
                 check_output_file(args.json)  # a file on the way: said now, not after the whole evaluation
             from colorgan_nb.colorize import evaluate_folder, evaluation_table, folder_table
 
-            if bool(args.data) == bool(args.split):
-                raise ValueError('give the photos to score: --data FOLDER or --split FILE (its test photos)')
+            if args.photos and args.data:
+                raise ValueError('give the photos once: as arguments or with --data')
+            given = args.data or os.pathsep.join(args.photos)
+            if bool(given) == bool(args.split):
+                raise ValueError('give the photos to score: FOLDER ... (or --data FOLDER), or --split FILE (its test '
+                                 'photos)')
             if args.split:
                 from colorgan_nb.files import read_split_file
 
                 data = [str(f) for f in read_split_file(_abs(args.split))['test']]
             else:
-                data = _abs(args.data)
+                data = _abs(given)
             res = evaluate_folder(
                 args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images,
                 tta=not args.no_tta,
             )  # fmt: skip
             print(
-                f"{res['n_images']} photos from {args.data or args.split} (model size {res['model_size']} px, "
+                f"{res['n_images']} photos from {' '.join(args.photos) or args.data or args.split} "
+                f"(model size {res['model_size']} px, "
                 f"model_res = {res['eval_size']} px "
                 f"centre crop; skipped {res['skipped'] or 'none'})"
             )
