@@ -271,6 +271,7 @@ def test_export_writes_float16_and_onnx_that_match(tmp_path):
         timeout=300,
     )
     assert r.returncode == 0 and 'max |ONNX - PyTorch|' in r.stdout, r.stderr
+    assert 'Warning' not in r.stderr, r.stderr  # no tracer warnings for the user to puzzle over
     rgb = np.asarray(Image.open(SAMPLE / 'storm.jpg').convert('RGB'))
     ref = Colorizer().colorize_array(rgb).astype(int)
     for f in ('g.pt', 'g.onnx'):
