@@ -598,7 +598,9 @@ class _DeclaredElsewhere(logging.Filter):
         return not (msg.startswith('Passed unknown parameter: ') and msg.rpartition(': ')[2] in DEFAULTS)
 
 
-QUIET_KERNEL = ['--IPKernelApp.log_level=ERROR']  # no kernel start-up warnings (TCP on localhost) in the study's log
+# The kernel's own log stays out of the study's: its start-up warning (TCP on this machine) and, after Ctrl-C, the
+# traceback of its reply to a run that papermill already closed. A failing run is still reported, by papermill.
+QUIET_KERNEL = ['--IPKernelApp.log_level=CRITICAL']
 
 
 def run_study(

@@ -163,6 +163,27 @@ def test_ctrl_c_in_a_study_says_which_run_and_how_to_go_on(tmp_path, monkeypatch
     assert 'run the same command again' in err
 
 
+def test_a_real_ctrl_c_in_a_study_prints_one_line_and_keeps_the_saved_epoch(tmp_path):
+    "SIGINT as a terminal sends it, during the first run's second epoch: our line only (no kernel traceback), exit 130."
+    import signal
+
+    cmd = ['colorgan', 'study', '--out-root', str(tmp_path), '--seeds', '1']
+    for k, v in dict(dataset='sample', image_size=32, epochs=30, batch_size=8, num_workers=0).items():
+        cmd += ['-p', k, str(v)]
+    log = tmp_path / 'log.txt'
+    with open(log, 'w') as f:  # SIGINT at its default: background shells start children with it ignored
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=user_env(),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+        t = time.time()
+        while 'epoch 2/30' not in log.read_text() and time.time() - t < 300 and p.poll() is None:
+            time.sleep(0.2)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(120) == 130
+    out = log.read_text()
+    assert 'interrupted in run 1 of 3 (gan_l1_seed1)' in out and 'Traceback' not in out, out[-3000:]
+    assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').exists()
+
+
 def test_study_command_trains_every_seed_renders_the_report_and_resumes(tmp_path):
     r = _study(tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
