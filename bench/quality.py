@@ -109,6 +109,10 @@ def main(argv=None):
         for kg in filter(None, a.unsure.split(',')):
             k, g = map(float, kg.split(':'))
             runs.append((f"{name}@k={k:g} g={g:g}", ck, None, True, (k, g)))
+    names = {n for n, *_ in runs}
+    for x in (n for pair in filter(None, a.pairs.split(',')) for n in pair.split(':')):
+        if x not in names:  # said before any scoring, not after
+            p.error(f"--pairs names {x!r}, which is not scored here; scored: {', '.join(sorted(names))}")
     for name, ck, t, tta, unsure in runs:
         cz = colorizer(ck, t, tta, unsure)
         r = evaluate_folder(None, test, eval_size=a.eval_size, full_res=False, progress=False, colorizer=cz)
