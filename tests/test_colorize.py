@@ -258,6 +258,10 @@ def test_evaluate_warns_about_training_photos(tmp_path, caplog):
     res = evaluate_folder(None, SAMPLE, eval_size=64, full_res=False, max_images=3, progress=False)
     assert len(res['overlap']) == 3 and all(v == 'same file name' for v in res['overlap'].values())
     assert 'training set' in caplog.text
+    r = subprocess.run(['colorgan', 'evaluate', str(SAMPLE), '--max-images', '3', '--no-full-res', '--eval-size', '64'],
+                       capture_output=True, text=True, env=user_env(), timeout=300)  # fmt: skip
+    assert r.returncode == 0 and r.stderr.count('training set') == 1, r.stderr  # said once, naming the photos
+    assert 'ladybird' in r.stderr or 'aqua' in r.stderr, r.stderr
 
 
 def test_export_writes_float16_and_onnx_that_match(tmp_path):
