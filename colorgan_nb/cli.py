@@ -261,8 +261,7 @@ def main(argv=None) -> int:
 
             if args.photos and args.data:
                 raise ValueError('give the photos once: as arguments or with --data')
-            given = args.data or os.pathsep.join(args.photos)
-            if bool(given) == bool(args.split):
+            if bool(args.photos or args.data) == bool(args.split):
                 raise ValueError('give the photos to score: FOLDER ... (or --data FOLDER), or --split FILE (its test '
                                  'photos)')
             if args.split:
@@ -270,7 +269,7 @@ def main(argv=None) -> int:
 
                 data = [str(f) for f in read_split_file(_abs(args.split))['test']]
             else:
-                data = _abs(given)
+                data = [str(Path(p).expanduser().resolve()) for p in args.photos] or _abs(args.data)
             res = evaluate_folder(
                 args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images,
                 tta=not args.no_tta,

@@ -361,8 +361,8 @@ def _table(df: pd.DataFrame, floatfmt: str = 'g') -> dict:
 def _png(path: Path, alt: str) -> dict:
     """A notebook output showing the PNG at `path`: embedded in the .html report, linked (compare_files/) from the .md,
     with `alt` as its text for screen readers (and where images do not load)."""
-    png = base64.b64encode(Path(path).read_bytes()).decode()
-    data = {'image/png': png, 'text/plain': path.name, 'text/markdown': f'![{alt}]({path.parent.name}/{path.name})',
+    png = base64.b64encode(Path(path).read_bytes()).decode()  # as HTML: nbconvert's image/png output has no alt
+    data = {'text/plain': path.name, 'text/markdown': f'![{alt}]({path.parent.name}/{path.name})',
             'text/html': f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'}  # fmt: skip
     return nbformat.v4.new_output('display_data', data=data)
 

@@ -360,6 +360,9 @@ def test_evaluate_json_folder_is_refused_first_and_data_is_relative_to_cwd(tmp_p
     assert main(as_args) == 0  # folders and files as arguments, as colorize takes them
     assert json.loads(Path('a.json').read_text())['n_images'] == 3  # storm.jpg, then the folder's two
     assert main([*as_args, '--data', 'photos']) == 2 and 'give the photos once' in capsys.readouterr().err
+    Path('photos').rename('my:photos')  # an argument is one path, even with the path separator in its name
+    assert main(['evaluate', 'my:photos', '--checkpoint', str(lab_ckpt), '--no-full-res', '--json', 'b.json']) == 0
+    assert json.loads(Path('b.json').read_text())['n_images'] == 2
 
 
 def test_image_size_is_checked_and_any_array_layout_works(tmp_path):
