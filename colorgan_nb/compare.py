@@ -591,7 +591,8 @@ def study_plan(params: dict, seeds, runs_root: Path) -> list[tuple[str, int, Pat
 
 class _DeclaredElsewhere(logging.Filter):
     """Drops papermill's "Passed unknown parameter: NAME" for the config keys: 03 and 04's parameters cells declare
-    only their own, and `experiment_params` checks every name the run gets (a mistyped one stops it)."""
+    only their own and the common ones (a study passes more: cache, eval_crops, ...), and `experiment_params` checks
+    every name the run gets (a mistyped one stops it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()

@@ -76,6 +76,22 @@ def test_experiment_notebooks_have_a_tagged_parameters_cell():
     assert 'allowed_cell_metadata_keys = tags' in (ROOT / 'settings.ini').read_text()
 
 
+def test_03_and_04_declare_the_common_parameters_with_02s_defaults():
+    """papermill warns "Passed unknown parameter" for any name a parameters cell does not declare (it infers them
+    with `inspect_notebook`); `-p epochs 350` on 03/04 must not, and must mean what it means on 02."""
+    import papermill as pm
+    from colorgan_nb.config import DEFAULTS
+
+    common = ('dataset', 'data_dir', 'image_size', 'batch_size', 'epochs', 'seed', 'device', 'out_dir', 'resume',
+              'overwrite')  # fmt: skip
+    p02 = pm.inspect_notebook(str(ROOT / 'nbs' / '02_gan_l1.ipynb'))
+    for name in ('03_gan_mse', '04_wgan'):
+        p = pm.inspect_notebook(str(ROOT / 'nbs' / f'{name}.ipynb'))
+        assert set(common) <= set(p), (name, sorted(set(common) - set(p)))
+        assert set(p) <= set(DEFAULTS), (name, sorted(set(p) - set(DEFAULTS)))
+        assert all(p[k]['default'] == p02[k]['default'] for k in common), name
+
+
 def test_exported_code_is_wrapped_at_120_characters():
     "fastai and nanoGPT wrap at 120; nbdev's own generated `__all__` and `_modidx.py` are left to nbdev."
     long = []
