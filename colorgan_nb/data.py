@@ -125,7 +125,8 @@ class PhotoDataset(Dataset):
     resized to 1.5 S (the four corners and the centre). Files that fail
     the header check are dropped and counted in `skips`; `repeats` lists each file that many times per epoch.
     `cache` ('ram' or 'cuda') decodes everything once into a uint8 tensor (N, 3, S', S'), S' = `cache_size`
-    (default `image_size`), and augments on tensors. Raises ValueError if no usable file is left."""
+    (default `image_size`), and augments on tensors. Raises ValueError if no usable file is left, naming (up to 3 of)
+    its files and why each failed."""
 
     def __init__(
         self,
@@ -148,13 +149,14 @@ class PhotoDataset(Dataset):
         self.image_size, self.train, self.color_space, self.repeats = image_size, train, color_space, repeats
         self.crops = 1 if train else eval_crops
         self.skips = skips if skips is not None else SkipLog()
-        self.files = []
+        self.files, bad = [], []  # bad: this dataset's unusable files, for its own error message
         for f in files:
             try:
                 check_image(f, min_size)
                 self.files.append(Path(f))
             except BadImage as e:
                 self.skips.add(e)
+                bad.append(e)
         self.images = None
         if cache:
             size = cache_size or image_size
@@ -170,11 +172,13 @@ class PhotoDataset(Dataset):
                     kept.append(f)
                 except BadImage as e:
                     self.skips.add(e)
+                    bad.append(e)
             self.files = kept
             if imgs:
                 self.images = torch.stack(imgs).to('cuda' if cache == 'cuda' else 'cpu')
         if not self.files:
-            raise ValueError(f"no usable images ({self.skips.summary()})")
+            why = '; '.join(map(str, bad[:3])) + ('; ...' if len(bad) > 3 else '')
+            raise ValueError(f"none of its {len(bad)} file(s) is usable: {why}" if bad else 'no image files given')
         scale = (max(crop_scale[0], 0.5), 1.0) if cache else crop_scale  # cached images are already downscaled
         self.crop_scale = scale
         self.tfm = _transform(image_size, train, scale)

@@ -340,6 +340,23 @@ def test_unusable_files_take_no_place_in_a_random_split(tmp_path):
     assert all('empty' not in f for fs in dls.info['files'].values() for f in fs)
 
 
+def test_a_split_whose_photos_all_fail_names_them_and_why(tmp_path):
+    """A small folder whose test split drew only a truncated photo: the error names that photo and its fault, not
+    the files other splits skipped (the shared SkipLog's summary, which the message quoted before)."""
+    from colorgan_nb.data import PhotoDataset
+    from colorgan_nb.files import BadImage, SkipLog
+
+    good = sorted(SAMPLE.glob('*.jpg'))[0]
+    (tmp_path / 'trunc.jpg').write_bytes(good.read_bytes()[:3000])  # passes the header check, fails to decode
+    shared = SkipLog()
+    shared.add(BadImage(tmp_path / 'album_bw.png', 'grayscale'))  # skipped while building another split
+    with pytest.raises(ValueError) as e:
+        PhotoDataset([tmp_path / 'trunc.jpg'], image_size=32, cache='ram', skips=shared, progress=False)
+    msg = str(e.value)
+    assert 'none of its 1 file(s) is usable' in msg and 'trunc.jpg: truncated or corrupt' in msg, msg
+    assert 'album_bw' not in msg and shared.counts == {'grayscale': 1, 'truncated or corrupt': 1}
+
+
 def test_a_file_written_meanwhile_by_another_run_is_kept(photos, tmp_path, monkeypatch):
     cz = Colorizer()
     out = tmp_path / 'o'
