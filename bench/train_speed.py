@@ -9,8 +9,8 @@ the device (`cache='cuda'` on a GPU, 'ram' on the CPU), in the adversarial phase
 - engine img/s: steady state, the median of `--repeat` timed epochs of `--steps` steps after `--warmup` epochs;
   with `--compile on`, the warm-up seconds (torch.compile's) too;
 - FLOPs per image: `torch.utils.flop_counter.FlopCounterMode` over one real engine step (n_critic steps for WGAN-GP),
-  forward and backward of generator and discriminator, divided by the images (with `--compile on`, on an eager twin
-  of the same networks: the counter does not see inside compiled graphs);
+  forward and backward of generator and discriminator, divided by the images (with `--compile on`, that step runs
+  eager: the counter does not see inside compiled graphs);
 - MFU: FLOPs per image x img/s / the GPU's dense bf16 peak (`PEAKS`, by device name); none on a CPU;
 - peak GPU memory of the engine's epochs;
 - the plain loop: the same generator and discriminator, BCE + 100 L1 (conditional discriminator), bf16 autocast on
@@ -72,26 +72,22 @@ def engine(preset: str, batch: int, args, compile_: bool) -> tuple[dict, object]
         params.update(compile=compile_, amp_dtype=args.amp_dtype)
     elif compile_:
         raise SystemExit('this version of the engine has no compile parameter')
-
-    def step_flops(t) -> float:
-        "FLOPs per image of one real step (n_critic steps: one generator step) of an eager Trainer."
-        t.cfg['max_steps'] = t.cfg['n_critic']
-        with FlopCounterMode(display=False) as fc:
-            t.train_epoch()
-        t.cfg['max_steps'] = args.steps
-        return fc.get_total_flops() / (batch * t.cfg['n_critic'])
-
-    if compile_:  # FlopCounterMode does not see inside compiled graphs: count on an eager twin, then free it
-        twin = T.Trainer(T.make_config(preset, **{**params, 'compile': False, 'out_dir': tempfile.mkdtemp()}))
-        flops = step_flops(twin)
-        twin.lock.release()
-        del twin
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
     t = T.Trainer(T.make_config(preset, **params))
     dev = t.device
-    if not compile_:
-        flops = step_flops(t)
+    # FLOPs of one real step (n_critic steps: one generator step), counted on the eager networks: FlopCounterMode does
+    # not see inside compiled graphs, so a compiled trainer is wired eager for that step (its own `_compile`), then back
+    def wire(compiled: bool):
+        if compile_:  # older engines (no compile) have no `_compile` either
+            t.cfg['compile'] = compiled
+            t._compile()
+
+    t.cfg['max_steps'] = t.cfg['n_critic']
+    wire(False)
+    with FlopCounterMode(display=False) as fc:
+        t.train_epoch()
+    flops = fc.get_total_flops() / (batch * t.cfg['n_critic'])
+    t.cfg['max_steps'] = args.steps
+    wire(True)
     t0 = time.perf_counter()
     for _ in range(args.warmup):
         t.train_epoch()
