@@ -230,6 +230,7 @@ def make_config(preset: str = 'report_gan_l1', **params) -> dict:
 
 # %% ../nbs/01d_config.ipynb #644100fe
 def out_channels(cfg) -> int:
+    "The generator's output channels for `cfg['color_space']`: 2 (ab) for 'lab', 3 for 'rgb'."
     return 2 if cfg['color_space'] == 'lab' else 3
 
 

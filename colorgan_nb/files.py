@@ -220,6 +220,7 @@ class SkipLog:
     examples: dict = field(default_factory=dict)
 
     def add(self, err: BadImage):
+        "Count `err` under its reason, keeping the first file of each reason as the example the summary names."
         self.counts[err.reason] += 1
         self.examples.setdefault(err.reason, str(err.path))
 
@@ -228,6 +229,7 @@ class SkipLog:
         return sum(self.counts.values())
 
     def summary(self) -> str:
+        "One line: 'skipped N file(s): n1 reason1 (e.g. path), ...', most common first; or 'no files skipped'."
         if not self.total:
             return 'no files skipped'
         parts = ', '.join(f"{n} {r} (e.g. {self.examples[r]})" for r, n in self.counts.most_common())

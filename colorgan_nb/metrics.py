@@ -79,11 +79,13 @@ class MeanMetrics:
         self.sums, self.n = {}, 0
 
     def add(self, m: dict):
+        "Add one batch: `m` maps a metric name to its per-image values (B,) (tensor or array); all of length B."
         for k, v in m.items():
             self.sums[k] = self.sums.get(k, 0.0) + float(v.sum())
         self.n += len(next(iter(m.values())))
 
     def mean(self) -> dict:
+        "Each metric's mean over every image added so far, as a float (0.0 when none was added)."
         return {k: v / max(self.n, 1) for k, v in self.sums.items()}
 
 # %% ../nbs/01a_metrics.ipynb #b9e89069

@@ -626,7 +626,7 @@ PAPER_SIZES = {
 
 
 def count_params(model: nn.Module) -> int:
-    "Number of trainable parameters."
+    "Number of trainable parameters (those with `requires_grad`; a frozen encoder's do not count)."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 

@@ -47,12 +47,18 @@ class Objective:
         return self.rec(fake.float(), real.float(), reduction=reduction)
 
     def d_in(self, gray, color):
+        """What the discriminator sees: `color` (B, C, H, W) with `gray` (B, 1, H, W) concatenated in front,
+        (B, 1 + C, H, W), when `cfg['conditional']` (pix2pix's conditional GAN), else `color` alone."""
         return torch.cat([gray, color], 1) if self.cfg['conditional'] else color
 
     def d_loss(self, disc, gray, real, fake) -> torch.Tensor:
+        """The discriminator's (critic's) loss, a float scalar to minimise: `disc` scores `d_in(gray, real)` and
+        `d_in(gray, fake)` (pass `fake.detach()` to train the discriminator alone). Subclasses implement it."""
         raise NotImplementedError
 
     def g_adv(self, d_fake: torch.Tensor) -> torch.Tensor:
+        """The generator's adversarial loss, a scalar to minimise, from the discriminator's float32 scores of the
+        fakes (logits or critic values, any shape: (B, 1) or a PatchGAN's (B, 1, h, w)). Subclasses implement it."""
         raise NotImplementedError
 
     def g_loss(

@@ -17,7 +17,8 @@ __all__ = ['hardware_info', 'train_file_ids', 'dist_env', 'RunLocked', 'RunLock'
 
 # %% ../nbs/01c_runs.ipynb #04cc5637
 def hardware_info(device: torch.device) -> dict:
-    "Plain description of where a run ran."
+    """Where a run ran, for `metrics.json`: {'device', 'torch', 'python', 'cpu', 'cpu_threads'} (strings, and the
+    number of torch's CPU threads), plus 'gpu' (its name) and 'cuda' (the CUDA version) on a CUDA device."""
     info = dict(
         device=str(device),
         torch=torch.__version__,
@@ -80,6 +81,8 @@ class RunLock:
             return {}
 
     def acquire(self) -> RunLock:
+        """Take the lock (creating the folder), record this process as its owner and return `self`. Raises
+        `RunLocked` when another live process holds it; takes over a stale one (its process died)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -111,6 +114,7 @@ class RunLock:
         return self
 
     def release(self):
+        "Remove `.lock` and drop the OS lock; does nothing when this object does not hold it."
         if self.fd is not None:
             fd, self.fd = self.fd, None
             try:
