@@ -473,7 +473,7 @@ def render_report(run_dirs, out_dir: str | Path = 'reports', n_images: int = 6, 
     atomic_write(out / 'compare.html', page)
     return dict(md=out / 'compare.md', html=out / 'compare.html', **res)
 
-# %% ../nbs/05_compare.ipynb #29318f5b
+# %% ../nbs/05_compare.ipynb #2351d159
 def study_split(files: list, default_train: list | None = None, n_valid: int = 16, min_test: int = 30,
                 seed: int = 42) -> dict:  # fmt: skip
     """A split for the study: {'train', 'valid', 'test'} lists of photo paths relative to the project root (a
@@ -494,7 +494,7 @@ def study_split(files: list, default_train: list | None = None, n_valid: int = 1
     valid = set(rng.permutation(rest)[:n_valid].tolist())
     return dict(train=[f for f in rest if f not in valid], valid=[f for f in rest if f in valid], test=test)
 
-
+# %% ../nbs/05_compare.ipynb #a2fafb69
 class ConstantAB(nn.Module):
     """The mean-ab baseline as a generator: gray (B, 1, H, W) -> the same ab/128 (B, 2, H, W) at every pixel, the
     training photos' mean colour (Lab)."""
@@ -561,7 +561,7 @@ def score_baselines(params: dict, out: str | Path, checkpoint: str | Path | None
     atomic_write(out / 'params.json', key)
     return images
 
-
+# %% ../nbs/05_compare.ipynb #453be511
 EXPERIMENTS = {'02_gan_l1': 'gan_l1', '03_gan_mse': 'gan_mse', '04_wgan': 'wgan_gp'}
 RUN_ONLY = ('out_dir', 'resume', 'overwrite', 'threads', 'device', 'num_workers', 'download', 'cache')
 
