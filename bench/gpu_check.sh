@@ -21,7 +21,8 @@ fi
   python3 -c "import torch; print(torch.__version__, torch.cuda.get_device_name())"; nproc; } >> "$OUT/steps.txt" 2>&1
 # the figure #22 still lacks comes first: report_gan_l1 at batch 64 with torch.compile (>= 30% MFU; a 2026-11 session
 # measured eager at 22.1%, and its compile pass was cut off at 160 s; the compile row now has its own FLOPs, counted
-# on an eager twin, so it prints its MFU); then the GPU tests, the experiment, and eager
+# on an eager twin, so it prints its MFU, and each epoch's img/s and MFU as soon as it is measured, so a step cut off
+# by its timeout still leaves its figures in speed.txt); then the GPU tests, the experiment, and eager
 step "speed, compile: report_gan_l1 at batch 64 (the MFU target)"
 timeout 230 python3 bench/train_speed.py --runs report_gan_l1:64 --compile on --no-plain \
   --steps 20 --warmup 2 --repeat 3 --json "$OUT/speed_compile.json" > "$OUT/speed.txt" 2>&1

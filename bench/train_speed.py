@@ -88,16 +88,22 @@ def engine(preset: str, batch: int, args, compile_: bool) -> tuple[dict, object]
     flops = fc.get_total_flops() / (batch * t.cfg['n_critic'])
     t.cfg['max_steps'] = args.steps
     wire(True)
+    peak, tag = peak_flops(dev), f"{preset}:{batch}{' compile' if compile_ else ''}"
+    # each figure is printed as soon as it is known, so a run cut off by a timeout still leaves what it measured
+    print(f"[{tag}] {flops / 1e9:.1f} GFLOP per image; warming up ({args.warmup} epochs)", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     for _ in range(args.warmup):
         t.train_epoch()
     sync(dev)
     warm = time.perf_counter() - t0
+    print(f"[{tag}] warm-up {warm:.1f} s", file=sys.stderr, flush=True)
     if dev.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(dev)
     rates = []
     for _ in range(args.repeat):
         rates.append(t.train_epoch()['images_per_s'])
+        mfu = f", MFU {flops * rates[-1] / peak:.1%}" if peak else ''
+        print(f"[{tag}] epoch {len(rates)}: {rates[-1]:.1f} img/s{mfu}", file=sys.stderr, flush=True)
     ips = statistics.median(rates)
     row = dict(preset=preset, batch=batch, image_size=t.cfg['image_size'], compile=compile_,
                amp_dtype=str(getattr(t, 'amp_dtype', None)).replace('torch.', ''), engine_img_s=round(ips, 1),
@@ -179,6 +185,7 @@ def main(argv=None):
             row, t = engine(preset, batch, args, comp)
             if not args.no_plain and not comp:
                 row.update(plain_loop(t, batch, args))
+                print(f"[{preset}:{batch}] plain loop: {row['plain_img_s']:.1f} img/s", file=sys.stderr, flush=True)
             peak = peak_flops(t.device)
             flops = row['flops_per_image'] or next((r['flops_per_image'] for r in rows if r['preset'] == preset
                                                      and r['batch'] == batch and r['flops_per_image']), None)  # fmt: skip
