@@ -93,8 +93,11 @@ def plot_curves(
     history: pd.DataFrame, path: str | Path | None = None, label: str | None = None, axs=None, color: str | None = None
 ):
     """The report's curves per epoch (D, G and reconstruction losses, validation loss, PSNR, CIEDE2000, colorfulness,
-    lr) of a history.csv table, drawn on `axs` (8 axes; new ones if None) in `color`; saved as PNG when `path`."""
+    lr) of a history.csv table, drawn on `axs` (8 axes; new ones if None) in `color`; saved as PNG when `path`.
+    When the run pre-trained on the reconstruction loss alone (history's `phase`), a dotted line marks where the
+    adversarial phase starts: there the G loss jumps, since it then holds `lambda_rec` times the reconstruction."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig = None
     if axs is None:
@@ -106,7 +109,15 @@ def plot_curves(
             ax.plot(history['epoch'], history[col], marker=marker, ms=3, label=label, color=color)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel('epoch')
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    pre = history['phase'].eq('pretrain') if 'phase' in history else None
+    if fig is not None and pre is not None and pre.any() and not pre.all():
+        start = history['epoch'][~pre].iloc[0] - 0.5
+        for ax in axs:
+            ax.axvline(start, color='0.5', ls=':', lw=1)
+        axs[1].annotate('GAN starts', (start, 1), xycoords=('data', 'axes fraction'), xytext=(-3, -12), ha='right',
+                        textcoords='offset points', fontsize=8, color='0.4')  # fmt: skip
     if fig is not None:
         fig.tight_layout()
         if path:
