@@ -68,6 +68,17 @@ def test_readme_is_rendered_from_index():
 
 
 
+def test_readme_links_point_at_its_headings_and_files():
+    "Every #anchor in README.md is one of its headings (GitHub's slugs), every relative link a file of the repository."
+    text = (ROOT / 'README.md').read_text()
+    slugs = {re.sub(r'[^\w\- ]', '', h.strip().lower()).replace(' ', '-') for h in re.findall(r'^#+ (.+)$', text, re.M)}
+    links = re.findall(r'\]\(([^)\s]+)\)', text)
+    anchors = [u[1:] for u in links if u.startswith('#')]
+    assert len(anchors) >= 10 and set(anchors) <= slugs, set(anchors) - slugs
+    files = [u.split('#')[0] for u in links if not u.startswith(('#', 'http://', 'https://'))]
+    assert files and all((ROOT / f).exists() for f in files), [f for f in files if not (ROOT / f).exists()]
+
+
 def test_experiment_notebooks_have_a_tagged_parameters_cell():
     for name in ('02_gan_l1', '03_gan_mse', '04_wgan', '05_compare'):
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
