@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 # %% auto #0
 __all__ = ['MAX_ASPECT', 'DEVICES', 'VIEWS', 'UNSURE_STRENGTH', 'UNSURE_GAIN', 'FORMATS', 'lightness', 'recolor', 'resize_aa',
-           'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session', 'shrink_unsure', 'Colorizer',
-           'to_rgb_array', 'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'folder_summary',
+           'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session', 'to_rgb_array', 'shrink_unsure',
+           'Colorizer', 'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'folder_summary',
            'folder_table', 'evaluation_table', 'check_export_target', 'export_generator', 'export_onnx', 'app']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
@@ -278,7 +278,7 @@ def resize_aa(rgb: np.ndarray, h: int, w: int, rows: int = 256) -> np.ndarray:
         x = _resample(x.reshape(H, -1).T.astype(np.float64), My, py).T.reshape(h, w, 3)
     return np.ascontiguousarray(x, dtype=np.uint8)
 
-# %% ../nbs/06_colorize.ipynb #42fe38f3
+# %% ../nbs/06_colorize.ipynb #6745cdbe
 def default_checkpoint() -> Path:
     "The shipped default model, `colorgan_nb/weights/default_colorizer.pt` inside the installed package (float16)."
     return Path(importlib.util.find_spec('colorgan_nb').origin).parent / 'weights' / 'default_colorizer.pt'
@@ -352,7 +352,52 @@ def onnx_session(path: str | Path, threads: int | None = None, providers=None):
         raise ValueError(f"{path} was not written by colorgan export (no 'colorgan' metadata)")
     return sess, json.loads(meta['colorgan'])
 
+# %% ../nbs/06_colorize.ipynb #c5274d7a
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    """uint8 of an array's values: uint8 as it is, uint16 from 0..65535, other integers (and bools) from 0..255,
+    floats from [0, 1]. Raises ValueError for values outside those ranges (e.g. floats in 0..255, which would
+    otherwise all clip to white) and for NaN or infinity."""
+    if a.dtype == np.uint8:
+        return a
+    if a.dtype == np.bool_:
+        return a.astype(np.uint8) * np.uint8(255)
+    if a.dtype == np.uint16:
+        return np.rint(a / 257.0).astype(np.uint8)  # 65535 / 257 = 255 exactly
+    if np.issubdtype(a.dtype, np.integer):
+        lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+        if lo < 0 or hi > 255:
+            raise ValueError(f"integer values {lo}..{hi}: give 0..255 (or uint16 0..65535)")
+        return a.astype(np.uint8)
+    if not np.issubdtype(a.dtype, np.floating):
+        raise ValueError(f"an array of {a.dtype}: give uint8, uint16, or floats in [0, 1]")
+    if not np.isfinite(a).all():
+        raise ValueError('the array has NaN or infinite values')
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+    if lo < -1e-3 or hi > 1 + 1e-3:
+        raise ValueError(f"float values {lo:g}..{hi:g}: give floats in [0, 1] (0..255 values divided by 255) or uint8")
+    return np.clip(np.rint(a.astype(np.float64) * 255), 0, 255).astype(np.uint8)
 
+
+def to_rgb_array(image) -> np.ndarray:
+    """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4) RGBA; uint8 0..255, uint16 0..65535, other
+    integers 0..255 or floats in [0, 1]) -> uint8 (H, W, 3). Paths go through `files.read_rgb_array` (EXIF
+    orientation, any mode; raises `BadImage`); gray inputs become R = G = B; RGBA is composited onto white, as for
+    files. Raises ValueError for other shapes and for values outside their dtype's range (`_to_uint8`)."""
+    if isinstance(image, (str, Path)):
+        return read_rgb_array(image)
+    if isinstance(image, Image.Image):
+        return _to_rgb_array(ImageOps.exif_transpose(image))
+    a = np.asarray(image)
+    if a.ndim == 2:
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4):
+        raise ValueError(f"expected an array (H, W), (H, W, 3) or (H, W, 4), got {a.shape}")
+    a = _to_uint8(a)
+    if a.shape[2] == 4:  # onto white, as `files` does for RGBA files
+        return _to_rgb_array(Image.fromarray(np.ascontiguousarray(a), 'RGBA'))
+    return np.ascontiguousarray(np.repeat(a, 3, 2) if a.shape[2] == 1 else a)
+
+# %% ../nbs/06_colorize.ipynb #b40fc612
 VIEWS = (0.75, 1.0, 1.25)  # test-time views: the model's input side as a fraction of image_size, each also mirrored
 UNSURE_STRENGTH, UNSURE_GAIN = 16.0, 1.2  # `shrink_unsure`'s rule, chosen on validation photos (README)
 
@@ -515,51 +560,6 @@ class Colorizer:
         """Colorize one path, PIL image or NumPy array ((H, W) or (H, W, 3|4); uint8, uint16, integers 0..255 or floats
         in [0, 1]: see `to_rgb_array`); returns an RGB PIL image."""
         return Image.fromarray(self.colorize_array(to_rgb_array(image)))
-
-
-def _to_uint8(a: np.ndarray) -> np.ndarray:
-    """uint8 of an array's values: uint8 as it is, uint16 from 0..65535, other integers (and bools) from 0..255,
-    floats from [0, 1]. Raises ValueError for values outside those ranges (e.g. floats in 0..255, which would
-    otherwise all clip to white) and for NaN or infinity."""
-    if a.dtype == np.uint8:
-        return a
-    if a.dtype == np.bool_:
-        return a.astype(np.uint8) * np.uint8(255)
-    if a.dtype == np.uint16:
-        return np.rint(a / 257.0).astype(np.uint8)  # 65535 / 257 = 255 exactly
-    if np.issubdtype(a.dtype, np.integer):
-        lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
-        if lo < 0 or hi > 255:
-            raise ValueError(f"integer values {lo}..{hi}: give 0..255 (or uint16 0..65535)")
-        return a.astype(np.uint8)
-    if not np.issubdtype(a.dtype, np.floating):
-        raise ValueError(f"an array of {a.dtype}: give uint8, uint16, or floats in [0, 1]")
-    if not np.isfinite(a).all():
-        raise ValueError('the array has NaN or infinite values')
-    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
-    if lo < -1e-3 or hi > 1 + 1e-3:
-        raise ValueError(f"float values {lo:g}..{hi:g}: give floats in [0, 1] (0..255 values divided by 255) or uint8")
-    return np.clip(np.rint(a.astype(np.float64) * 255), 0, 255).astype(np.uint8)
-
-
-def to_rgb_array(image) -> np.ndarray:
-    """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4) RGBA; uint8 0..255, uint16 0..65535, other
-    integers 0..255 or floats in [0, 1]) -> uint8 (H, W, 3). Paths go through `files.read_rgb_array` (EXIF
-    orientation, any mode; raises `BadImage`); gray inputs become R = G = B; RGBA is composited onto white, as for
-    files. Raises ValueError for other shapes and for values outside their dtype's range (`_to_uint8`)."""
-    if isinstance(image, (str, Path)):
-        return read_rgb_array(image)
-    if isinstance(image, Image.Image):
-        return _to_rgb_array(ImageOps.exif_transpose(image))
-    a = np.asarray(image)
-    if a.ndim == 2:
-        a = a[..., None]
-    if a.ndim != 3 or a.shape[2] not in (1, 3, 4):
-        raise ValueError(f"expected an array (H, W), (H, W, 3) or (H, W, 4), got {a.shape}")
-    a = _to_uint8(a)
-    if a.shape[2] == 4:  # onto white, as `files` does for RGBA files
-        return _to_rgb_array(Image.fromarray(np.ascontiguousarray(a), 'RGBA'))
-    return np.ascontiguousarray(np.repeat(a, 3, 2) if a.shape[2] == 1 else a)
 
 # %% ../nbs/06_colorize.ipynb #493af3c3
 FORMATS = {'png': ('PNG', '.png', {}), 'jpg': ('JPEG', '.jpg', dict(quality=95))}
