@@ -407,7 +407,8 @@ def train_epoch(self: Trainer) -> dict:
         if step > total:
             break
         gray, real = self._batch(gray, real)
-        g_step = pretrain or step % cfg['n_critic'] == 0
+        # n_critic counts critic steps across epochs, so an epoch shorter than n_critic still leaves G its turn
+        g_step = pretrain or ((e - cfg['pretrain_epochs'] - 1) * total + step) % cfg['n_critic'] == 0
         with self._autocast(), torch.set_grad_enabled(g_step):
             fake, logits = self.g_train(gray, return_logits=True) if self.classify else (self.g_train(gray), None)
         if not pretrain:
@@ -605,14 +606,14 @@ def _hms(seconds: float) -> str:
 def epoch_line(self: Trainer, row: dict) -> str:
     """The one line per epoch: losses, validation metrics, seconds, images/s, the time left (ETA, from the last epochs'
     pace) and whether it is the best so far."""
-    d = '-' if math.isnan(row['loss_d']) else f"{row['loss_d']:.4f}"
+    f = lambda v: '-' if math.isnan(v) else f"{v:.4f}"  # '-': no step of that network this epoch
     recent = self._session or [row['seconds']]
     eta = np.mean(recent[-3:]) * (self.cfg['epochs'] - self.epoch)  # the last epochs' pace: adversarial ones are slower
     return (
-        f"epoch {self.epoch}/{self.cfg['epochs']}: G {row['loss_g']:.4f}  D {d}  rec {row['loss_rec']:.4f}  "
-        f"val PSNR {row['val_psnr']:.2f} dB  SSIM {row['val_ssim']:.4f}  dE {row['val_ciede2000']:.2f}  "
-        f"colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s, {row['images_per_s']:.1f} img/s, "
-        f"ETA {_hms(eta)})" + ('  *best' if self.best_epoch == self.epoch else '')
+        f"epoch {self.epoch}/{self.cfg['epochs']}: G {f(row['loss_g'])}  D {f(row['loss_d'])}  "
+        f"rec {f(row['loss_rec'])}  val PSNR {row['val_psnr']:.2f} dB  SSIM {row['val_ssim']:.4f}  "
+        f"dE {row['val_ciede2000']:.2f}  colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s, "
+        f"{row['images_per_s']:.1f} img/s, ETA {_hms(eta)})" + ('  *best' if self.best_epoch == self.epoch else '')
     )
 
 

@@ -54,6 +54,19 @@ def test_resume_gives_the_same_weights_as_a_straight_run(tmp_path, preset):
     assert list(h.epoch) == [1, 2] and np.allclose(h.loss_g, pd.read_csv(tmp_path / 'a' / 'history.csv').loss_g)
 
 
+def test_the_generator_trains_when_an_epoch_has_fewer_batches_than_n_critic(tmp_path, capsys):
+    "n_critic counts critic steps across epochs: one batch per epoch and n_critic=2 give G a step every 2nd epoch."
+    cfg = T.make_config('report_wgan_gp', **{**TINY, 'max_steps': 1}, epochs=4, n_critic=2, out_dir=str(tmp_path))
+    t = T.Trainer(cfg)
+    before = {k: p.detach().clone() for k, p in t.gen.named_parameters()}
+    t.fit()
+    h = pd.read_csv(tmp_path / 'history.csv')
+    assert h.loss_g.isna().tolist() == [True, False, True, False] and h.loss_d.notna().all()
+    last = load_checkpoint(tmp_path / 'last.pt')['generator']  # (t.gen ends as best.pt's weights)
+    assert any(not torch.equal(before[k], last[k]) for k in before)  # it learned
+    assert 'epoch 1/4: G -  D ' in capsys.readouterr().out  # no G step that epoch: '-', not 'nan'
+
+
 def test_nan_loss_stops_with_epoch_and_step_and_keeps_the_checkpoint(tmp_path, monkeypatch):
     out = tmp_path / 'run'
     T.Trainer(T.make_config(**TINY, epochs=1, out_dir=str(out))).fit()
