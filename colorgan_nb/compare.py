@@ -27,11 +27,11 @@ from colorgan_nb.train import (
 )
 
 # %% auto #0
-__all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'REPORT_CSS', 'EXPERIMENTS', 'RUN_ONLY',
-           'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'winner',
-           'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table', 'differences_table',
-           'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook', 'render_report',
-           'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
+__all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'FEW_PHOTOS', 'REPORT_CSS', 'EXPERIMENTS',
+           'RUN_ONLY', 'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences',
+           'winner', 'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table',
+           'differences_table', 'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook',
+           'render_report', 'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
 
 # %% ../nbs/05_compare.ipynb #f8145898
 LABELS = {'gan': 'GAN', 'wgan-gp': 'WGAN-GP'}
@@ -378,6 +378,9 @@ for the {n_tests} comparisons, so among truly equal methods about one comparison
 chance. Baselines have no seeds."""
 
 
+FEW_PHOTOS = 10  # fewer test photos (or one seed): the report says its intervals mean little
+
+
 def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: Path | None = None,
                     n_boot: int = 4000) -> tuple[nbformat.NotebookNode, dict]:  # fmt: skip
     """The report as a notebook of Markdown cells and output-only cells (tables, figures), and the numbers behind it
@@ -391,6 +394,12 @@ def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: P
     summary, diffs = study_tables(scores, objectives, base_names, n_boot)
     concl = study_conclusions(diffs, objectives, base_names)
     photos = photo_scores(runs[0]['images']).index
+    n_seeds = len({r['seed'] for r in runs})
+    if len(photos) < FEW_PHOTOS or n_seeds < 2:  # a percentile bootstrap over 3 photos calls 0.01 dB a win
+        concl.insert(0, f"**Caution: {len(photos)} test photos and {n_seeds} seed(s) are too few for these intervals**: "
+                     'a bootstrap over so few photos, or over one seed, cannot show how another photo or seed would '
+                     f'score, so read each "beats" below as a pointer, not a finding (use {FEW_PHOTOS} or more test '
+                     'photos and several seeds; `colorgan study` runs seeds 1 2 3).')  # fmt: skip
     long = pd.concat([pd.DataFrame({'method': n, 'seed': i, 'photo': photos, **{k: scores[k][n][i] for k in scores}})
                       for n in scores['psnr'] for i in range(len(scores['psnr'][n]))])  # fmt: skip
     atomic_write(files / 'per_photo.csv', lambda tmp: long.to_csv(tmp, index=False, float_format='%.6g'))
