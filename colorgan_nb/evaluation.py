@@ -146,22 +146,25 @@ class Run:
 
 
 def show_run(run: Run):
-    "Display a run's curves, its last validation grid and the metrics table (in a notebook)."
-    from IPython.display import Image, Markdown, display
+    """Display a run's curves, its last validation grid and the metrics table (in a notebook). Each output also has a
+    plain-text form (the text, or the image's path), which is what `papermill --log-output` prints in a terminal."""
+    from IPython.display import display
 
-    display(
-        Markdown(
-            f"**Run folder:** `{run.out_dir}` — {run.metrics['epochs_trained']} epochs, "
-            f"best epoch {run.metrics['best_epoch']}, "
-            f"{run.metrics['train_seconds']:.0f} s on {run.metrics['hardware']['device']}"
-        )
-    )
-    display(Image(filename=str(run.out_dir / 'curves.png')))
+    def text(md: str):
+        display({'text/markdown': md, 'text/plain': md.replace('**', '').replace('`', '')}, raw=True)
+
+    def image(path: Path, width: int | None = None):
+        meta = {'image/png': {'width': width}} if width else None
+        display({'image/png': path.read_bytes(), 'text/plain': f"[image: {path}]"}, raw=True, metadata=meta)
+
+    n = run.metrics['epochs_trained']
+    text(f"**Run folder:** `{run.out_dir}` — {n} epoch{'s' * (n != 1)}, "
+         f"best epoch {run.metrics['best_epoch']}, "
+         f"{run.metrics['train_seconds']:.0f} s on {run.metrics['hardware']['device']}")  # fmt: skip
+    image(run.out_dir / 'curves.png')
     grids = sorted((run.out_dir / 'grids').glob('*.png'))
     if grids:
-        display(
-            Markdown('Validation images (gray | generated | original), last epoch:'),
-            Image(filename=str(grids[-1]), width=420),
-        )
+        text('Validation images (gray | generated | original), last epoch:')
+        image(grids[-1], 420)
     display(metrics_table(run.metrics))
 

@@ -125,7 +125,16 @@ def test_an_existing_run_is_not_overwritten_by_accident(tmp_path):
 
 
 def test_run_writes_everything_and_checkpoint_rebuilds_the_generator(tmp_path):
-    T.run_experiment(**TINY, epochs=2, color_space='lab', out_dir=str(tmp_path))
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # display() publishes to a shell, as in a notebook
+    run = T.run_experiment(**TINY, epochs=2, color_space='lab', out_dir=str(tmp_path))
+    with capture_output() as shown:  # what a notebook shows, and what papermill --log-output prints of it
+        T.show_run(run)
+    plain = [o.data['text/plain'] for o in shown.outputs]
+    assert plain[0].startswith(f'Run folder: {tmp_path}') and plain[1] == f"[image: {tmp_path / 'curves.png'}]"
+    assert shown.outputs[1].data['image/png'] == (tmp_path / 'curves.png').read_bytes() and 'psnr' in plain[-1]
     m = json.loads((tmp_path / 'metrics.json').read_text())
     assert set(m['model']) >= {'psnr', 'ssim', 'mae', 'mse', 'ciede2000', 'colorfulness'} and set(
         m['gray_baseline']
