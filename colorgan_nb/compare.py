@@ -398,9 +398,9 @@ def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: P
     if len(photos) < FEW_PHOTOS or n_seeds < 2:  # a percentile bootstrap over 3 photos calls 0.01 dB a win
         concl.insert(
             0, f"**Caution: {len(photos)} test photos and {n_seeds} seed(s) are too few for these "
-                     'intervals**: a bootstrap over so few photos, or over one seed, cannot show how another photo '
-                     'or seed would score, so read each "beats" below as a pointer, not a finding (use '
-                     f'{FEW_PHOTOS} or more test photos and several seeds; `colorgan study` runs seeds 1 2 3).'
+               'intervals**: a bootstrap over so few photos, or over one seed, cannot show how another photo '
+               'or seed would score, so read each "beats" below as a pointer, not a finding (use '
+               f'{FEW_PHOTOS} or more test photos and several seeds; `colorgan study` runs seeds 1 2 3).'
         )  # fmt: skip
     long = pd.concat([pd.DataFrame({'method': n, 'seed': i, 'photo': photos, **{k: scores[k][n][i] for k in scores}})
                       for n in scores['psnr'] for i in range(len(scores['psnr'][n]))])  # fmt: skip
