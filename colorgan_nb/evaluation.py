@@ -104,9 +104,9 @@ def plot_curves(
         fig, axs = plt.subplots(2, 4, figsize=(16, 6.5))
         axs = list(axs.flat)
     for ax, (col, title) in zip(axs, CURVES):
-        if col in history:
-            marker = 'o' if len(history) < 15 else None
-            ax.plot(history['epoch'], history[col], marker=marker, ms=3, label=label, color=color)
+        if col in history:  # epochs without a value (no D step in pre-training, no G step that epoch) are skipped
+            h = history[['epoch', col]].dropna()
+            ax.plot(h['epoch'], h[col], marker='o' if len(h) < 15 else None, ms=3, label=label, color=color)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel('epoch')
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
