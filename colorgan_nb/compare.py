@@ -674,6 +674,9 @@ def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool,
                 extra_arguments=QUIET_KERNEL,
             )
         except KeyboardInterrupt:  # Ctrl-C: what is kept and how to go on, in one line
+            # the same Ctrl-C can kill the kernel: nbclient's pending task then fails unheard, and asyncio would print
+            # its traceback ("Task exception was never retrieved ... DeadKernelError") as the process exits
+            logging.getLogger('asyncio').setLevel(logging.CRITICAL)
             done = i - 1 + sum(s == 'done' for *_, s in plan[i:])  # those before this one, and later ones skipped
             raise KeyboardInterrupt(
                 f"interrupted in run {i} of {len(plan)} ({d.name}); {done} finished runs are kept: run the same "
