@@ -99,10 +99,10 @@ def main(argv=None) -> int:
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
         return 1
     except RuntimeError as err:
-        if type(err).__name__ != 'RunLocked':
+        if type(err).__name__ not in ('RunLocked', 'KernelDied'):
             raise
         print(f"colorgan {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        return 2 if type(err).__name__ == 'RunLocked' else 1
     except Exception as err:
         if type(err).__name__ != 'PapermillExecutionError':
             raise

@@ -31,7 +31,8 @@ __all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 
            'RUN_ONLY', 'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences',
            'winner', 'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table',
            'differences_table', 'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook',
-           'render_report', 'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'run_study']
+           'render_report', 'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'KernelDied',
+           'run_study']
 
 # %% ../nbs/05_compare.ipynb #f8145898
 LABELS = {'gan': 'GAN', 'wgan-gp': 'WGAN-GP'}
@@ -600,6 +601,10 @@ def study_plan(params: dict, seeds, runs_root: Path) -> list[tuple[str, int, Pat
     return plan
 
 
+class KernelDied(RuntimeError):
+    "A study run's Jupyter kernel died (killed from outside, e.g. for memory); `colorgan study` says so and exits 1."
+
+
 class _DeclaredElsewhere(logging.Filter):
     """Drops papermill's "Passed unknown parameter: NAME" for the config keys: 03 and 04's parameters cells declare
     only their own and the common ones (a study passes more: cache, eval_crops, ...), and `experiment_params` checks
@@ -681,6 +686,15 @@ def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool,
             raise KeyboardInterrupt(
                 f"interrupted in run {i} of {len(plan)} ({d.name}); {done} finished runs are kept: run the same "
                 "command again to go on (finished runs are skipped, this one resumes from its last saved epoch if any)"
+            ) from None
+        except Exception as e:  # nbclient's DeadKernelError: no traceback for a kernel the OS killed
+            if type(e).__name__ != 'DeadKernelError':
+                raise
+            done = i - 1 + sum(s == 'done' for *_, s in plan[i:])
+            raise KernelDied(
+                f"run {i} of {len(plan)} ({d.name}) stopped: its kernel died (killed from outside; out of memory is "
+                "the usual cause: a smaller batch_size or image_size needs less); "
+                f"{done} finished runs are kept, and this run's last saved epoch: run the same command again to go on"
             ) from None
     print('== baselines: gray input, mean ab, default model', flush=True)
     score_baselines(params, root / 'study' / 'baselines', checkpoint)

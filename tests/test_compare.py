@@ -184,6 +184,29 @@ def test_a_real_ctrl_c_in_a_study_prints_one_line_and_keeps_the_saved_epoch(tmp_
     assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').exists()
 
 
+def test_a_study_whose_kernel_dies_says_so_in_one_line_and_resumes(tmp_path):
+    "The kernel killed from outside (as the OOM killer does) in the first run: one line, exit 1, last.pt kept."
+    import os, signal
+
+    cmd = ['colorgan', 'study', '--out-root', str(tmp_path), '--seeds', '1']
+    for k, v in dict(dataset='sample', image_size=32, epochs=30, batch_size=8, num_workers=0).items():
+        cmd += ['-p', k, str(v)]
+    log = tmp_path / 'log.txt'
+    with open(log, 'w') as f:
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=user_env())
+        t = time.time()
+        while 'epoch 2/30' not in log.read_text() and time.time() - t < 300 and p.poll() is None:
+            time.sleep(0.2)
+        kernels = subprocess.run(['pgrep', '-P', str(p.pid)], capture_output=True, text=True).stdout.split()
+        assert kernels, 'no kernel process found'
+        for k in kernels:
+            os.kill(int(k), signal.SIGKILL)
+        assert p.wait(120) == 1
+    out = log.read_text()
+    assert 'run 1 of 3 (gan_l1_seed1) stopped: its kernel died' in out and 'Traceback' not in out, out[-3000:]
+    assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').exists()
+
+
 def test_study_command_trains_every_seed_renders_the_report_and_resumes(tmp_path):
     r = _study(tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
