@@ -667,6 +667,7 @@ def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool,
             continue
         d.mkdir(parents=True, exist_ok=True)
         print(f"== {i}/{len(plan)} {nb} seed {seed} -> {d}" + (' (resuming)' if state == 'resume' else ''), flush=True)
+        done = i - 1 + sum(s == 'done' for *_, s in plan[i:])  # finished runs if this one stops: before it, and skipped
         try:
             pm.execute_notebook(
                 str(nbs / f'{nb}.ipynb'),
@@ -682,7 +683,6 @@ def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool,
             # the same Ctrl-C can kill the kernel: nbclient's pending task then fails unheard, and asyncio would print
             # its traceback ("Task exception was never retrieved ... DeadKernelError") as the process exits
             logging.getLogger('asyncio').setLevel(logging.CRITICAL)
-            done = i - 1 + sum(s == 'done' for *_, s in plan[i:])  # those before this one, and later ones skipped
             raise KeyboardInterrupt(
                 f"interrupted in run {i} of {len(plan)} ({d.name}); {done} finished runs are kept: run the same "
                 "command again to go on (finished runs are skipped, this one resumes from its last saved epoch if any)"
@@ -690,7 +690,6 @@ def _run_plan(plan, params: dict, nbs: Path, root: Path, kernel, progress: bool,
         except Exception as e:  # nbclient's DeadKernelError: no traceback for a kernel the OS killed
             if type(e).__name__ != 'DeadKernelError':
                 raise
-            done = i - 1 + sum(s == 'done' for *_, s in plan[i:])
             raise KernelDied(
                 f"run {i} of {len(plan)} ({d.name}) stopped: its kernel died (killed from outside; out of memory is "
                 "the usual cause: a smaller batch_size or image_size needs less); "

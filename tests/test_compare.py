@@ -1,6 +1,7 @@
 "The study's statistics, its report and the study command."
 
 import json, subprocess, time
+from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,45 +164,46 @@ def test_ctrl_c_in_a_study_says_which_run_and_how_to_go_on(tmp_path, monkeypatch
     assert 'run the same command again' in err
 
 
-def test_a_real_ctrl_c_in_a_study_prints_one_line_and_keeps_the_saved_epoch(tmp_path):
-    "SIGINT as a terminal sends it, during the first run's second epoch: our line only (no kernel traceback), exit 130."
+def _study_in_its_second_epoch(tmp_path) -> tuple[subprocess.Popen, Path]:
+    """A real `colorgan study` (its output in tmp_path/log.txt) once its first run has reached epoch 2, with SIGINT at
+    its default, as a terminal starts it (background shells start children with it ignored)."""
     import signal
 
     cmd = ['colorgan', 'study', '--out-root', str(tmp_path), '--seeds', '1']
     for k, v in dict(dataset='sample', image_size=32, epochs=30, batch_size=8, num_workers=0).items():
         cmd += ['-p', k, str(v)]
     log = tmp_path / 'log.txt'
-    with open(log, 'w') as f:  # SIGINT at its default: background shells start children with it ignored
+    with open(log, 'w') as f:  # the child keeps its own copy of the file
         p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=user_env(),
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
-        t = time.time()
-        while 'epoch 2/30' not in log.read_text() and time.time() - t < 300 and p.poll() is None:
-            time.sleep(0.2)
-        p.send_signal(signal.SIGINT)
-        assert p.wait(120) == 130
+    t = time.time()
+    while 'epoch 2/30' not in log.read_text() and time.time() - t < 300 and p.poll() is None:
+        time.sleep(0.2)
+    return p, log
+
+
+def test_a_real_ctrl_c_in_a_study_prints_one_line_and_keeps_the_saved_epoch(tmp_path):
+    "SIGINT as a terminal sends it, during the first run's second epoch: our line only (no kernel traceback), exit 130."
+    import signal
+
+    p, log = _study_in_its_second_epoch(tmp_path)
+    p.send_signal(signal.SIGINT)
+    assert p.wait(120) == 130
     out = log.read_text()
     assert 'interrupted in run 1 of 3 (gan_l1_seed1)' in out and 'Traceback' not in out, out[-3000:]
     assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').exists()
 
 
-def test_a_study_whose_kernel_dies_says_so_in_one_line_and_resumes(tmp_path):
+def test_a_study_whose_kernel_dies_says_so_in_one_line_and_keeps_the_saved_epoch(tmp_path):
     "The kernel killed from outside (as the OOM killer does) in the first run: one line, exit 1, last.pt kept."
     import os, signal
 
-    cmd = ['colorgan', 'study', '--out-root', str(tmp_path), '--seeds', '1']
-    for k, v in dict(dataset='sample', image_size=32, epochs=30, batch_size=8, num_workers=0).items():
-        cmd += ['-p', k, str(v)]
-    log = tmp_path / 'log.txt'
-    with open(log, 'w') as f:
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=user_env())
-        t = time.time()
-        while 'epoch 2/30' not in log.read_text() and time.time() - t < 300 and p.poll() is None:
-            time.sleep(0.2)
-        kernels = subprocess.run(['pgrep', '-P', str(p.pid)], capture_output=True, text=True).stdout.split()
-        assert kernels, 'no kernel process found'
-        for k in kernels:
-            os.kill(int(k), signal.SIGKILL)
-        assert p.wait(120) == 1
+    p, log = _study_in_its_second_epoch(tmp_path)
+    kernels = subprocess.run(['pgrep', '-P', str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert kernels, 'no kernel process found'
+    for k in kernels:
+        os.kill(int(k), signal.SIGKILL)
+    assert p.wait(120) == 1
     out = log.read_text()
     assert 'run 1 of 3 (gan_l1_seed1) stopped: its kernel died' in out and 'Traceback' not in out, out[-3000:]
     assert (tmp_path / 'study' / 'gan_l1_seed1' / 'last.pt').exists()
