@@ -29,7 +29,7 @@ __all__ = ['DEFAULTS', 'PRESETS', 'SELECT_BY', 'REC_LOSSES', 'AMP_DTYPES', 'RENA
 # fmt: off
 DEFAULTS = dict(
     # data
-    dataset='flowers102', data_dir=None, split='official', download=False, cache=False, num_workers=None,
+    dataset='flowers102', data_dir=None, split='official', download=True, cache=False, num_workers=None,
     train_repeats=1, max_items=None, cache_size=None, eval_crops=1, split_file=None,
     split_seed=None,
     # models

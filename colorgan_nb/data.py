@@ -354,23 +354,51 @@ def _flowers_dir(root: Path) -> Path | None:
     return None
 
 
+def _flowers_missing(root: Path, why: str = '') -> FileNotFoundError:
+    return FileNotFoundError(
+        f"Oxford Flowers-102 not found under {root}{why}. Put 102flowers.tgz (or its extracted jpg/ folder), "
+        f"imagelabels.mat and setid.mat from {FLOWERS_URL} into {root / 'flowers-102'}/"
+        + (", or run where there is a network." if why else ", or pass download=True (-p download True) on a machine "
+           "with a network.")
+    )
+
+
+def _download_flowers(root: Path):
+    """Let torchvision's `Flowers102` fetch and md5-check the three files into `root/flowers-102/` (a file cut short
+    is fetched again), one process at a time: DDP processes that share `root` wait for the first. Raises
+    FileNotFoundError naming why it could not (no network, a bad checksum)."""
+    import torchvision
+
+    (root / 'flowers-102').mkdir(parents=True, exist_ok=True)
+    with open(root / 'flowers-102' / '.download.lock', 'a') as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        except ImportError:  # Windows: no lock
+            pass
+        try:
+            torchvision.datasets.Flowers102(str(root), split='train', download=True)  # skips files already whole
+        except (OSError, RuntimeError) as e:  # URLError is an OSError; a bad checksum is a RuntimeError
+            raise _flowers_missing(root, f", and downloading it failed ({type(e).__name__}: {e})") from None
+
+
 def flowers102_files(root: str | Path, download: bool = False) -> tuple[list[Path], dict]:
     """Flowers-102 image paths (index k is image id k+1) and the `setid.mat` splits as 0-based index arrays
-    {'train', 'valid', 'test'}. Raises FileNotFoundError naming the files to put where when they are missing
-    and `download` is False (or no network)."""
+    {'train', 'valid', 'test'}. With `download`, missing or damaged files are fetched first (torchvision, md5-checked).
+    Raises FileNotFoundError naming the files to put where when they are missing and `download` is False or fails
+    (no network), ValueError for a damaged archive or split file, or a `jpg/` folder with too few images."""
     root = Path(root)
+    if download:
+        try:
+            d = _flowers_dir(root)
+        except ValueError:  # a damaged archive: fetched again
+            d = None
+        if d is None or not (d / 'setid.mat').exists():
+            _download_flowers(root)
     d = _flowers_dir(root)
-    if (d is None or not (d / 'setid.mat').exists()) and download:
-        import torchvision
-
-        torchvision.datasets.Flowers102(str(root), split='train', download=True)  # fetches and md5-checks
-        d = _flowers_dir(root)
     if d is None or not (d / 'setid.mat').exists():
-        raise FileNotFoundError(
-            f"Oxford Flowers-102 not found under {root}. Put 102flowers.tgz (or its extracted jpg/ folder), "
-            f"imagelabels.mat and setid.mat from {FLOWERS_URL} into {root / 'flowers-102'}/, "
-            f"or pass download=True (-p download True) on a machine with a network."
-        )
+        raise _flowers_missing(root)
     from scipy.io import loadmat
 
     try:
@@ -387,7 +415,8 @@ def flowers102_files(root: str | Path, download: bool = False) -> tuple[list[Pat
     for k, ids in splits.items():
         if len(ids) and (ids.min() < 0 or ids.max() >= n):
             raise ValueError(
-                f"setid.mat '{k}' refers to image ids up to {ids.max() + 1} but {d / 'jpg'} has {n} images"
+                f"setid.mat '{k}' refers to image ids up to {ids.max() + 1} but {d / 'jpg'} has {n} images (an "
+                f"extraction cut short? remove {d / 'jpg'} and run again)"
             )
     return files, splits
 

@@ -305,6 +305,43 @@ def test_flowers_missing_says_what_to_put_where(tmp_path):
     assert '102flowers.tgz' in msg and 'setid.mat' in msg and str(tmp_path / 'flowers-102') in msg and 'download' in msg
 
 
+def test_flowers_download_fetches_what_is_missing_or_damaged_and_says_why_it_could_not(tmp_path, monkeypatch):
+    """With download=True, torchvision's Flowers102 is asked only when files are missing or the archive is damaged
+    (stood in for here: no network in tests); a failed download (no network) is a FileNotFoundError naming the reason
+    and what to put where, not urllib's traceback."""
+    import urllib.error
+
+    import torchvision
+
+    calls = []
+
+    def no_network(root, split, download):
+        calls.append(root)
+        raise urllib.error.URLError('[Errno -2] Name or service not known')
+
+    monkeypatch.setattr(torchvision.datasets, 'Flowers102', no_network)
+    with pytest.raises(FileNotFoundError) as e:
+        flowers102_files(tmp_path, download=True)
+    msg = str(e.value)
+    assert 'downloading it failed (URLError' in msg and 'Name or service not known' in msg
+    assert '102flowers.tgz' in msg and str(tmp_path / 'flowers-102') in msg and len(calls) == 1
+    _flowers(tmp_path, archive=True)
+    files, _ = flowers102_files(tmp_path, download=True)  # all there: no download
+    assert len(files) == 12 and len(calls) == 1
+    shutil.rmtree(tmp_path / 'flowers-102' / 'jpg')
+    tgz = tmp_path / 'flowers-102' / '102flowers.tgz'
+    whole = tgz.read_bytes()
+    tgz.write_bytes(whole[: len(whole) // 2])  # a download cut short
+
+    def fetch_again(root, split, download):  # what torchvision does: the checksum fails, so it fetches the file again
+        calls.append(root)
+        tgz.write_bytes(whole)
+
+    monkeypatch.setattr(torchvision.datasets, 'Flowers102', fetch_again)
+    files, _ = flowers102_files(tmp_path, download=True)
+    assert len(files) == 12 and len(calls) == 2
+
+
 def test_flowers_truncated_archive_or_split_file_is_named_and_leaves_no_half_set(tmp_path):
     """A 102flowers.tgz cut short raises ValueError naming it and leaves no jpg/ folder (a half set would be taken
     for the data set next time); once the archive is whole, it extracts. A damaged setid.mat is named too."""
