@@ -841,7 +841,7 @@ def evaluate_folder(
     Raises FileNotFoundError/ValueError for missing or empty folders, a bad checkpoint, `eval_size` outside
     [16, 2048] or `max_images` < 1, all before any scoring."""
     from skimage.color import rgb2lab
-    from colorgan_nb.metrics import MeanMetrics, photo_metrics  # NumPy and scikit-image: no torch
+    from colorgan_nb.metrics import FEW_PHOTOS, MeanMetrics, photo_metrics  # NumPy and scikit-image: no torch
 
     for k, v, lo, hi, what in (
         ('eval_size', eval_size, 16, 2048, 'a side in pixels in [16, 2048]'),
@@ -852,14 +852,20 @@ def evaluate_folder(
     cz = colorizer or Colorizer(checkpoint, device, tta=tta)
     files = find_images_in(data_dir)[:max_images]
     s, skipped, overlap, means, photos = eval_size or cz.image_size, {}, {}, [], []
-    for f in files[:64]:  # pass 1: the mean ab of (up to 64) photos, for the baseline, on every 4th pixel each way
+    for f in files:  # pass 1: the mean ab of the first 64 usable photos, for the baseline, on every 4th pixel each way
         try:
             rgb = read_rgb_array(f, min_size=16, allow_gray=False)[::4, ::4]
             means.append(rgb2lab(rgb).reshape(-1, 3)[:, 1:].mean(0))
-        except BadImage:
-            pass  # counted in pass 2
+        except BadImage as e:
+            skipped[e.reason] = skipped.get(e.reason, 0) + 1  # counted again in pass 2
+        if len(means) == 64:
+            break
     if not means:
-        raise ValueError(f"no usable colour photos in {data_dir}")
+        why = ', '.join(f"{n} {r}" for r, n in skipped.items())
+        hint = '; a score needs the colour original: colorize gray photos with `colorize`' * ('grayscale' in skipped)
+        where = ', '.join(map(str, data_dir)) if isinstance(data_dir, (list, tuple)) else data_dir
+        raise ValueError(f"no usable colour photos in {where}: {len(files)} files skipped ({why}){hint}")
+    skipped = {}
     mean_ab = np.mean(means, 0).astype(np.float32).reshape(2, 1, 1)
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}
@@ -911,6 +917,8 @@ def evaluate_folder(
             'ssim': 'windowed SSIM (11x11 Gaussian; scikit-image, population covariances: within 3e-3 of torchmetrics, '
             '5e-3 at 64 px)',
             'lpips, fid': 'not computed: their pretrained weights cannot be downloaded here',
+            **({'photos': f"only {n} photo{'s' * (n != 1)}: the intervals mean little; {FEW_PHOTOS} or more give a "
+                          'usable answer'} if (n := acc['model_res']['model'].n) < FEW_PHOTOS else {}),
         },
     )
 

@@ -15,7 +15,7 @@ from PIL import Image
 from torch import nn
 
 from .data import atomic_write, log, project_root, read_rgb, resolve_path
-from .metrics import ARROWS, HIGHER_IS_BETTER
+from .metrics import ARROWS, FEW_PHOTOS, HIGHER_IS_BETTER
 from .models import get_device
 from colorgan_nb.train import (
     DEFAULTS,
@@ -27,12 +27,11 @@ from colorgan_nb.train import (
 )
 
 # %% auto #0
-__all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'FEW_PHOTOS', 'REPORT_CSS', 'EXPERIMENTS',
-           'RUN_ONLY', 'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences',
-           'winner', 'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table',
-           'differences_table', 'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook',
-           'render_report', 'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'KernelDied',
-           'run_study']
+__all__ = ['LABELS', 'STUDY_METRICS', 'BASELINES', 'SETUP_KEYS', 'METHOD_NOTE', 'REPORT_CSS', 'EXPERIMENTS', 'RUN_ONLY',
+           'QUIET_KERNEL', 'run_name', 'load_run', 'photo_scores', 'bootstrap_ci', 'paired_differences', 'winner',
+           'verdict', 'study_conclusions', 'study_scores', 'study_tables', 'summary_table', 'differences_table',
+           'interval_plot', 'compare_grid', 'compare_curves', 'run_tables', 'report_notebook', 'render_report',
+           'study_split', 'ConstantAB', 'mean_ab', 'score_baselines', 'study_plan', 'KernelDied', 'run_study']
 
 # %% ../nbs/05_compare.ipynb #f8145898
 LABELS = {'gan': 'GAN', 'wgan-gp': 'WGAN-GP'}
@@ -379,7 +378,6 @@ for the {n_tests} comparisons, so among truly equal methods about one comparison
 chance. Baselines have no seeds."""
 
 
-FEW_PHOTOS = 10  # fewer test photos (or one seed): the report says its intervals mean little
 
 
 def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: Path | None = None,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # torch is imported by the functions that take tensors: `phot
     import torch
 
 # %% auto #0
-__all__ = ['HIGHER_IS_BETTER', 'ARROWS', 'REPORTED', 'colorfulness', 'ciede2000', 'image_metrics', 'MeanMetrics',
+__all__ = ['HIGHER_IS_BETTER', 'ARROWS', 'REPORTED', 'FEW_PHOTOS', 'colorfulness', 'ciede2000', 'image_metrics', 'MeanMetrics',
            'photo_interval', 'paired_summary', 'photo_metrics']
 
 # %% ../nbs/01a_metrics.ipynb #58cca19f
@@ -89,6 +89,9 @@ class MeanMetrics:
         return {k: v / max(self.n, 1) for k, v in self.sums.items()}
 
 # %% ../nbs/01a_metrics.ipynb #b9e89069
+FEW_PHOTOS = 10  # fewer photos than this: a percentile bootstrap's interval means little (over 3 photos, 0.01 dB wins)
+
+
 def photo_interval(x, n_boot: int = 4000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
     """(mean, low, high): the mean of per-photo values `x` (1-D, float) and its percentile-bootstrap interval at
     `level`, resampling photos with replacement `n_boot` times (seeded: the same numbers every run). One photo gives

@@ -508,6 +508,24 @@ def test_evaluate_skips_a_colour_file_with_no_colour(tmp_path):
     assert np.isfinite(r['per_folder']['model_res']['all']['vs_gray']['psnr']['diff']).all()
 
 
+def test_evaluate_finds_colour_photos_after_many_gray_ones_and_says_why_a_gray_folder_scores_nothing(tmp_path):
+    """The mean-ab baseline is taken from the first 64 usable photos, not the first 64 files: a folder whose first 70
+    files are gray scans is still scored on its colour photo; a folder of gray photos only is an error that counts
+    them and says why (there is no colour original to score against)."""
+    from colorgan_nb.colorize import evaluate_folder
+
+    gray = np.asarray(Image.open(SAMPLE / 'dune.jpg').convert('L').resize((32, 32)))
+    for i in range(70):
+        Image.fromarray(gray).save(tmp_path / f'a_scan_{i:02d}.png')
+    with pytest.raises(ValueError, match=r'no usable colour photos in .*: 70 files skipped \(70 grayscale\); a score '
+                       'needs the colour original'):  # fmt: skip
+        evaluate_folder(None, [tmp_path], eval_size=32, full_res=False, progress=False, tta=False)
+    shutil.copy(SAMPLE / 'storm.jpg', tmp_path / 'z_colour.jpg')
+    r = evaluate_folder(None, tmp_path, eval_size=32, full_res=False, progress=False, tta=False)
+    assert r['n_images'] == 1 and r['skipped'] == {'grayscale': 70}
+    assert r['notes']['photos'].startswith('only 1 photo: the intervals mean little')  # said with fewer than 10
+
+
 @pytest.mark.parametrize('which', ['onnx', 'pt'])
 def test_a_view_and_its_mirror_in_one_run_equal_two_runs(which):
     "predict_ab sends each view with its mirror image as a batch of 2: the same ab as two runs, on both back ends."
