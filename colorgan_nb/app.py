@@ -4,12 +4,12 @@
 
 # %% ../nbs/08_app.ipynb #a57f9aef
 from __future__ import annotations
-import shutil, tempfile, time
+import copy, shutil, tempfile, time
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from .colorize import FORMATS, Colorizer, colorize_files
+from .colorize import FORMATS, Colorizer, check_saturation, colorize_files
 from .files import BadImage, open_image
 
 try:  # the app extra; a module-level name, so that Gradio resolves the `gr.Request` annotations below
@@ -34,14 +34,20 @@ def _preview(path: str | Path, gray: bool = False) -> Image.Image:
         return im.convert('L').convert('RGB') if gray else im.convert('RGB')
 
 
-def colorize_uploads(paths: list, colorizer: Colorizer, fmt: str, out: str | Path, max_megapixels: float = 100.0):
-    """Colorize uploaded files one by one with `colorize_files` (the command line's path) into the folder `out`.
+def colorize_uploads(
+    paths: list, colorizer: Colorizer, fmt: str, out: str | Path, max_megapixels: float = 100.0, saturation=None
+):
+    """Colorize uploaded files one by one with `colorize_files` (the command line's path) into the folder `out`, at
+    the colour strength `saturation` (None: the colorizer's; see `Colorizer`; the shared colorizer is not changed).
     Returns (results, messages): results, one dict per colorized photo {'name', 'before' (its lightness as a gray RGB
     PIL image, at most `SHOW` px), 'after' (the colorized photo, same size), 'file' (Path of the full-resolution
     output, PNG or JPEG per `fmt`), 'seconds'}; messages, one line per file that failed ('photo.txt: not an image
     ...'). Never raises for a bad file."""
     results, messages = [], []
     ext = FORMATS[fmt][1]
+    if saturation is not None and saturation != colorizer.saturation:
+        colorizer = copy.copy(colorizer)  # the same loaded model, another strength
+        colorizer.saturation = check_saturation(saturation)
     for i, p in enumerate(paths or []):
         p = Path(p)
         sub = Path(out) / f'{time.time_ns()}_{i}'  # a folder per upload: two photos named alike never collide
@@ -87,9 +93,9 @@ def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixel
         for p in sessions.pop(request.session_hash, ()):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
-    def run(paths, fmt, folder, request: gr.Request):
+    def run(paths, fmt, saturation, folder, request: gr.Request):
         sessions.setdefault(request.session_hash, set()).update([Path(folder), *(Path(p) for p in paths or [])])
-        results, messages = colorize_uploads(paths, cz, fmt, folder, max_megapixels)
+        results, messages = colorize_uploads(paths, cz, fmt, folder, max_megapixels, saturation)
         took = f" in {sum(r['seconds'] for r in results):.2f} s" if results else ''
         done = f"{len(results)} photo(s) colorized{took}"
         status = '\n'.join([f"**{done}.**"] + [f"- {m}" for m in messages])
@@ -104,6 +110,8 @@ def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixel
                             elem_id='uploads')  # fmt: skip
             fmt = gr.Radio(['jpg', 'png'], value='jpg', elem_id='format',
                            label='Download as: jpg (quality 95; 10x smaller, faster) or png (lossless)')  # fmt: skip
+            saturation = gr.Slider(0, 2, value=1, step=0.1, elem_id='saturation',
+                                   label="Colour strength: 0 gray, 1 the model's, above 1 more vivid")  # fmt: skip
         button = gr.Button('Colorize', variant='primary', elem_id='colorize')
         status = gr.Markdown(elem_id='status')
         folder = gr.State(new_folder, delete_callback=lambda f: shutil.rmtree(f, ignore_errors=True))
@@ -117,6 +125,6 @@ def app(checkpoint: str | Path | None = None, device: str = 'cpu', max_megapixel
                 gr.ImageSlider((r['before'], r['after']), type='pil', max_height=800,
                                label=f"{r['name']}: gray | colorized ({r['seconds']:.2f} s)")  # fmt: skip
 
-        button.click(run, [files, fmt, folder], [results, downloads, status], concurrency_limit=1)
+        button.click(run, [files, fmt, saturation, folder], [results, downloads, status], concurrency_limit=1)
         demo.unload(forget)  # the page closed: its uploads and results go
     return demo.queue(default_concurrency_limit=1)

@@ -8,7 +8,8 @@ import argparse, json, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['EXIT_CODES', 'DEVICE_HELP', 'STUDY_EPILOG', 'TRAIN_EXAMPLE', 'build_parser', 'main', 'colorize_summary']
+__all__ = ['EXIT_CODES', 'DEVICE_HELP', 'SATURATION_HELP', 'STUDY_EPILOG', 'TRAIN_EXAMPLE', 'build_parser', 'main',
+           'colorize_summary']
 
 # %% ../nbs/07_cli.ipynb #c260b1bc
 def _version() -> str:
@@ -59,6 +60,8 @@ EXIT_CODES = (
 
 
 DEVICE_HELP = "'cpu' (default), 'auto' (CUDA, then MPS, then CPU), 'cuda', 'cuda:N' or 'mps'"
+SATURATION_HELP = ("the colour's strength, 0 to 4: 0 gray, 1 the model's (default), 1.5 more vivid (the lightness is "
+                   'kept at any value; brighter colour also means brighter wrong colour)')  # fmt: skip
 
 # %% ../nbs/07_cli.ipynb #0d62d5bb
 _COMMANDS: dict = {}  # name -> (add its sub-parser, run it): each section below registers one, in `--help`'s order
@@ -154,6 +157,7 @@ def _colorize_parser(sub):
         help='one view of each photo (about 0.1 s faster at 12 MP); default: six views (sizes, mirrored) combined '
         'with less colour where they disagree (colorize.shrink_unsure)',
     )
+    c.add_argument('--saturation', type=float, default=1.0, help=SATURATION_HELP)
     c.add_argument('--device', default='cpu', help=DEVICE_HELP)
 
 
@@ -163,7 +167,7 @@ def _colorize(args) -> int:
 
     res = colorize_files(
         args.inputs, args.checkpoint, args.out, args.overwrite, args.device, args.format, args.max_megapixels,
-        image_size=args.image_size, tta=not args.no_tta,
+        image_size=args.image_size, tta=not args.no_tta, saturation=args.saturation,
     )  # fmt: skip
     print(colorize_summary(res, args.out))
     for f, why in res['errors'].items():
@@ -209,6 +213,7 @@ def _evaluate_parser(sub):
     )
     e.add_argument('--no-full-res', action='store_true', help='skip the full-resolution scores (faster)')
     e.add_argument('--no-tta', action='store_true', help='score the model on one view of each photo (see colorize)')
+    e.add_argument('--saturation', type=float, default=1.0, help='score its colour at this strength (see colorize)')
     e.add_argument('--json', default=None, help='also write the result as JSON to this file (a name ending in .json)')
     e.add_argument('--max-images', type=int, default=None, help='score only the first N photos')
     e.add_argument('--device', default='cpu', help=DEVICE_HELP)
@@ -244,7 +249,7 @@ def _evaluate(args) -> int:
         data = [str(Path(p).expanduser().resolve()) for p in args.photos] or _abs(args.data)
     res = evaluate_folder(
         args.checkpoint, data, args.eval_size, not args.no_full_res, args.device, args.max_images,
-        tta=not args.no_tta,
+        tta=not args.no_tta, saturation=args.saturation,
     )  # fmt: skip
     print(
         f"{res['n_images']} photos from {' '.join(args.photos) or args.data or args.split} "

@@ -35,10 +35,11 @@ if TYPE_CHECKING:
     from torch import nn
 
 # %% auto #0
-__all__ = ['MAX_ASPECT', 'DEVICES', 'VIEWS', 'UNSURE_STRENGTH', 'UNSURE_GAIN', 'FORMATS', 'lightness', 'recolor', 'resize_aa',
-           'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session', 'to_rgb_array', 'shrink_unsure',
-           'Colorizer', 'OutputError', 'colorize_files', 'train_overlap', 'evaluate_folder', 'folder_summary',
-           'folder_table', 'evaluation_table', 'check_export_target', 'export_generator', 'export_onnx', 'app']
+__all__ = ['MAX_ASPECT', 'DEVICES', 'VIEWS', 'UNSURE_STRENGTH', 'UNSURE_GAIN', 'MAX_SATURATION', 'FORMATS', 'lightness',
+           'recolor', 'resize_aa', 'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session',
+           'to_rgb_array', 'shrink_unsure', 'check_saturation', 'Colorizer', 'OutputError', 'colorize_files',
+           'train_overlap', 'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table',
+           'check_export_target', 'export_generator', 'export_onnx', 'app']
 
 # %% ../nbs/06_colorize.ipynb #f38d7a5a
 _RGB_TO_XYZ = np.array(
@@ -434,6 +435,18 @@ def shrink_unsure(views, strength: float = UNSURE_STRENGTH, gain: float = UNSURE
     return mu * (np.float32(gain) * power / (power + np.float32(strength) * spread + np.float32(1e-6)))
 
 
+MAX_SATURATION = 4.0
+
+
+def check_saturation(saturation) -> float:
+    "`saturation` as a float; ValueError unless it is a number in [0, `MAX_SATURATION`] (see `Colorizer`)."
+    s = saturation
+    if isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 <= s <= MAX_SATURATION:
+        raise ValueError(f"saturation={saturation!r}: give a number in [0, {MAX_SATURATION:g}] (0 gray, 1 the "
+                         "model's colour, 1.5 more vivid)")  # fmt: skip
+    return float(s)
+
+
 class Colorizer:
     """A trained generator that colorizes photos of any size. `checkpoint`: None for the shipped default model, a
     run's `best.pt` (or an export of it), or a `.onnx` file (see `export_onnx`). The default model and `.onnx` files
@@ -445,9 +458,12 @@ class Colorizer:
     With `tta` (the default) the model sees six views of the photo (shorter side at 0.75, 1 and 1.25 x `image_size`,
     each also mirrored) and `shrink_unsure` combines them (`unsure`: its strength and gain): less colour where they
     disagree; `tta=False` is one view, 0.1-0.2 s faster on a 12 MP photo. Its colour (ab) is resized to the photo and
-    recombined with the photo's own full-resolution lightness by `recolor`.
+    recombined with the photo's own full-resolution lightness by `recolor`. `saturation` scales that colour (its ab,
+    so the hue stays): 0 gives the gray photo, 1 the model's colour, 1.5 a more vivid one (where a colour leaves sRGB,
+    `recolor` desaturates it, so the lightness is kept at any value); the shipped model's colour is muted (its
+    colorfulness is about 19 where the photos' own is 45), and more strength also paints its wrong hues brighter.
     Raises FileNotFoundError or ValueError (see `models.load_checkpoint`) for a missing, corrupt or untrusted
-    checkpoint, ValueError for a bad device name."""
+    checkpoint, ValueError for a bad device name or a `saturation` outside [0, 4]."""
 
     def __init__(
         self,
@@ -457,7 +473,9 @@ class Colorizer:
         temperature: float | None = None,
         tta: bool = True,
         unsure: tuple[float, float] = (UNSURE_STRENGTH, UNSURE_GAIN),
+        saturation: float = 1.0,
     ):
+        check_saturation(saturation)
         if image_size is not None and (
             isinstance(image_size, bool) or not isinstance(image_size, int) or not 16 <= image_size <= 2048
         ):
@@ -496,7 +514,7 @@ class Colorizer:
                     raise ValueError(f"temperature={temperature!r}: need a number in (0, 10]")
                 self.gen.temperature.fill_(float(temperature))
         self.image_size = image_size or self.info['image_size']
-        self.tta, self.unsure = bool(tta), tuple(unsure)
+        self.tta, self.unsure, self.saturation = bool(tta), tuple(unsure), float(saturation)
         self.color_space = self.info['color_space']
 
     def _model_ab(self, small: np.ndarray) -> np.ndarray:
@@ -542,11 +560,13 @@ class Colorizer:
         return views[0] if len(views) == 1 else shrink_unsure(views, *self.unsure)
 
     def colorize_array(self, rgb: np.ndarray) -> np.ndarray:
-        "uint8 sRGB (H, W, 3) or gray (H, W) -> colorized uint8 (H, W, 3), same size, same lightness."
+        """uint8 sRGB (H, W, 3) or gray (H, W) -> colorized uint8 (H, W, 3), same size, same lightness, its colour
+        scaled by `saturation`."""
         rgb = np.asarray(rgb)
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[..., None], 3, 2)
-        return recolor(rgb, self.predict_ab(rgb))
+        ab = self.predict_ab(rgb)
+        return recolor(rgb, ab if self.saturation == 1 else ab * np.float32(self.saturation))
 
     def colorize(self, images: list[torch.Tensor]) -> list[torch.Tensor]:
         """uint8 RGB tensors (3, H, W) on any device (colour is dropped) -> colorized uint8 (3, H, W) on the CPU, same
@@ -697,6 +717,7 @@ def colorize_files(
     progress: bool = True,
     image_size: int | None = None,
     tta: bool = True,
+    saturation: float = 1.0,
 ) -> dict:
     """Colorize image files and folders (recursive) into `out`, at each input's full resolution (EXIF orientation
     applied; multi-frame files: the first frame, noted), as PNG or `fmt='jpg'` (quality 95, ICC profile kept). Each
@@ -714,7 +735,7 @@ def colorize_files(
     Returns {'written' (new files), 'replaced' (with `overwrite`), 'exists' (kept), 'failed', 'errors': {file: reason},
     'skipped': {reason: [files]}, 'notes': {file: note}, 'write_error' (None, or why writing stopped: disk full, not
     writable), 'not_done' (files left after it), 'seconds'}. Raises FileNotFoundError for a missing input, ValueError
-    for a bad `fmt`, `max_megapixels` or `image_size` (the model's input side; `tta`: see `Colorizer`), an empty
+    for a bad `fmt`, `max_megapixels`, `image_size` or `saturation` (see `Colorizer`, also for `tta`), an empty
     `out`, no image among the inputs, or an output that would replace an input; OutputError when `out` cannot be
     written, and the checkpoint's errors, all before anything is written. The model loads while the first photo is
     read, and the next photo is read while one is colorized (so two decoded photos are in memory at most). Ctrl-C
@@ -725,6 +746,8 @@ def colorize_files(
         raise ValueError(f"max_megapixels={max_megapixels!r}: give a positive number of megapixels (default 100)")
     if out is None or not str(out).strip():
         raise ValueError("--out is empty: give the folder to write the colorized photos to")
+    if colorizer is None:
+        check_saturation(saturation)
     pil_fmt, ext, opts = FORMATS[fmt]
     out = Path(out)
     pairs, skipped = _expand_inputs(inputs, ext, out)
@@ -744,7 +767,8 @@ def colorize_files(
         else:
             todo.append((src, out / rel))
     with ThreadPoolExecutor(1) as pool:  # the model loads while the first photo is read; later photos are read ahead
-        loading = None if colorizer else pool.submit(Colorizer, checkpoint, device, image_size, tta=tta)
+        kw = dict(tta=tta, saturation=saturation)
+        loading = None if colorizer else pool.submit(Colorizer, checkpoint, device, image_size, **kw)
         ahead = _read_or_error(todo[0][0], max_megapixels) if todo else None
         cz = colorizer or loading.result()  # the checkpoint's errors, before anything is written
         _check_writable(out)
@@ -830,6 +854,7 @@ def evaluate_folder(
     progress: bool = True,
     colorizer: Colorizer | None = None,
     tta: bool = True,
+    saturation: float = 1.0,
 ) -> dict:
     """Score a checkpoint (None: the default model; or a ready `colorizer`) on colour photos: one folder, a list, or
     folders joined by `os.pathsep`. Returns {'model_res': {...}, 'full_res': {...}}, each mapping 'model', 'gray' and
@@ -838,6 +863,7 @@ def evaluate_folder(
     centre-cropped, 'full_res' the whole photo. Also 'n_images', 'skipped' (counts by reason), 'overlap' (photos the
     model trained on, with why: a warning is logged), 'notes', 'photos' (every photo's scores: one row per photo,
     resolution and method) and 'per_folder' (`folder_summary`). Gray and unreadable files are skipped and counted.
+    `tta` and `saturation` are `Colorizer`'s (scoring the colour `colorize` would give).
     Raises FileNotFoundError/ValueError for missing or empty folders, a bad checkpoint, `eval_size` outside
     [16, 2048] or `max_images` < 1, all before any scoring."""
     from skimage.color import rgb2lab
@@ -849,7 +875,7 @@ def evaluate_folder(
     ):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
             raise ValueError(f"{k}={v!r}: give {what}")
-    cz = colorizer or Colorizer(checkpoint, device, tta=tta)
+    cz = colorizer or Colorizer(checkpoint, device, tta=tta, saturation=saturation)
     files = find_images_in(data_dir)[:max_images]
     s, skipped, overlap, means, photos = eval_size or cz.image_size, {}, {}, [], []
     for f in files:  # pass 1: the mean ab of the first 64 usable photos, for the baseline, on every 4th pixel each way

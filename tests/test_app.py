@@ -160,3 +160,30 @@ def test_a_bad_file_shows_an_error_and_the_page_keeps_working(server, browser, t
     assert len(files) == 3 and all(f.exists() for f in files), files  # notes.txt, storm.jpg, the result
     browser.get('about:blank')
     _wait(lambda: not any(f.exists() for f in files), timeout=60, what="the session's files' removal")
+
+
+def test_the_colour_strength_slider_reaches_the_photo(server, browser, tmp_path):
+    """The page's colour strength at 0 gives the gray photo (as PNG, R = G = B); at its default 1 the same photo has
+    colour: the slider's value is what colorizes, per request."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def download_png():
+        browser.find_element(By.ID, 'colorize').click()
+        href = _wait(lambda: [a.get_attribute('href') for a in browser.find_elements(By.CSS_SELECTOR, '#downloads a')
+                              if a.get_attribute('href').endswith('.png') and a.get_attribute('href') not in seen],
+                     what='the PNG')[0]  # fmt: skip
+        seen.add(href)
+        return np.asarray(Image.open(urllib.request.urlopen(href, timeout=60)).convert('RGB')).astype(int)
+
+    seen = set()
+    _upload_and_colorize(browser, server, SAMPLE / 'aqua.jpg', slider=False)
+    browser.find_element(By.XPATH, "//*[@id='format']//label[contains(., 'png')]").click()
+    colour = download_png()
+    box = browser.find_element(By.CSS_SELECTOR, '#saturation input[type=number]')
+    box.send_keys(Keys.CONTROL, 'a')
+    box.send_keys('0', Keys.TAB)
+    _wait(lambda: browser.find_element(By.CSS_SELECTOR, '#saturation input[type=range]').get_attribute('value') == '0',
+          what='the slider at 0')  # fmt: skip
+    gray = download_png()
+    assert np.ptp(gray, axis=2).max() <= 1 and np.ptp(colour, axis=2).mean() > 3

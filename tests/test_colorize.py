@@ -1,6 +1,7 @@
 "Colorizing (API and CLI), the shipped default model, full-resolution recombination, evaluation."
 
 import errno, json, os, shutil, subprocess, sys, tempfile
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 import pytest
@@ -56,6 +57,33 @@ def test_colorize_keeps_full_resolution_and_lightness(tmp_path, which, rgb_ckpt,
     assert src.shape == out.shape == (3, 1732, 1155)  # EXIF applied, full size kept
     dL = (_L(out) - _L(src)).abs()
     assert dL.max() < 0.5 and dL.mean() < 0.15, (dL.max(), dL.mean())  # only 8-bit rounding and gamut clipping
+
+
+def test_saturation_scales_the_colour_keeping_hue_and_lightness(tmp_path):
+    """--saturation scales the model's ab: 0 gives the gray photo, 2 doubles the chroma where it stays in sRGB and
+    keeps each pixel's hue, and any strength keeps the photo's lightness (out-of-gamut colour is desaturated, not
+    clipped); bad values stop the command before anything is written (exit 2)."""
+    src = SAMPLE / 'aqua.jpg'
+    outs = {}
+    for s in ('0', '1', '2', '4'):
+        assert main(['colorize', str(src), '--out', str(tmp_path / s), '--saturation', s, '--no-tta']) == 0
+        outs[s] = read_rgb(tmp_path / s / 'aqua.png')
+    lab = {s: rgb_to_lab(o.float()[None] / 255)[0] for s, o in outs.items()}
+    L = _L(read_rgb(src))
+    for s in outs:
+        assert (lab[s][0] - L).abs().max() < 0.5, s
+    assert (outs['0'].max(0).values.int() - outs['0'].min(0).values.int()).max() <= 1  # gray: R = G = B
+    c1, c2 = lab['1'][1:].norm(dim=0), lab['2'][1:].norm(dim=0)
+    sure = c1 > 5  # where there is colour to scale (8-bit rounding aside)
+    assert 1.6 < (c2[sure] / c1[sure]).median() <= 2.05
+    cos = (lab['1'][1:] * lab['2'][1:]).sum(0)[sure] / (c1 * c2)[sure]
+    assert cos.median() > 0.99  # the same hue
+    for bad in ('-0.5', '4.5', 'nan', 'vivid'):
+        with pytest.raises(SystemExit) if bad == 'vivid' else nullcontext():
+            assert main(['colorize', str(src), '--out', str(tmp_path / 'bad'), '--saturation', bad]) == 2
+    assert not (tmp_path / 'bad').exists()
+    with pytest.raises(ValueError, match=r'saturation=True: give a number in \[0, 4\]'):
+        Colorizer(saturation=True)
 
 
 def test_colorize_api_accepts_paths_pil_and_arrays(lab_ckpt):
