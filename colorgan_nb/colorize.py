@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, time
+import importlib.util, numbers, time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -435,13 +435,13 @@ def shrink_unsure(views, strength: float = UNSURE_STRENGTH, gain: float = UNSURE
     return mu * (np.float32(gain) * power / (power + np.float32(strength) * spread + np.float32(1e-6)))
 
 
-MAX_SATURATION = 4.0
+MAX_SATURATION = 4.0  # beyond it nearly every colour leaves sRGB and `recolor` desaturates it back
 
 
 def check_saturation(saturation) -> float:
-    "`saturation` as a float; ValueError unless it is a number in [0, `MAX_SATURATION`] (see `Colorizer`)."
+    "`saturation` as a float; ValueError unless it is a real number in [0, `MAX_SATURATION`] (see `Colorizer`)."
     s = saturation
-    if isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 <= s <= MAX_SATURATION:
+    if isinstance(s, bool) or not isinstance(s, numbers.Real) or not 0 <= s <= MAX_SATURATION:
         raise ValueError(f"saturation={saturation!r}: give a number in [0, {MAX_SATURATION:g}] (0 gray, 1 the "
                          "model's colour, 1.5 more vivid)")  # fmt: skip
     return float(s)
@@ -461,7 +461,7 @@ class Colorizer:
     recombined with the photo's own full-resolution lightness by `recolor`. `saturation` scales that colour (its ab,
     so the hue stays): 0 gives the gray photo, 1 the model's colour, 1.5 a more vivid one (where a colour leaves sRGB,
     `recolor` desaturates it, so the lightness is kept at any value); the shipped model's colour is muted (its
-    colorfulness is about 19 where the photos' own is 45), and more strength also paints its wrong hues brighter.
+    colorfulness is about 20 where the photos' own is 45), and more strength also paints its wrong hues brighter.
     Raises FileNotFoundError or ValueError (see `models.load_checkpoint`) for a missing, corrupt or untrusted
     checkpoint, ValueError for a bad device name or a `saturation` outside [0, 4]."""
 
