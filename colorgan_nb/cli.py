@@ -140,7 +140,10 @@ def _colorize_parser(sub):
     )
     c.add_argument('--out', required=True, help='output folder')
     c.add_argument(
-        '--format', default='png', choices=['png', 'jpg'], help='png (default) or jpg (quality 95, ICC profile kept)'
+        '--format',
+        default='png',
+        choices=['png', 'jpg'],
+        help='png (default) or jpg (quality 95); both keep the ICC profile and EXIF (dates, camera, GPS)',
     )
     c.add_argument('--overwrite', action='store_true', help='replace existing outputs (default: keep them)')
     c.add_argument('--max-megapixels', type=float, default=100.0, help='skip (and report) larger photos; default 100')

@@ -649,8 +649,9 @@ def _has_alpha(im: Image.Image) -> bool:
 
 def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, str | None, np.ndarray | None]:
     """uint8 (H, W, 3) of `path` (its first frame; transparent parts flattened onto white), what to keep when saving
-    (ICC profile), a note for multi-frame files, and the alpha channel uint8 (H, W) of a file that has one with some
-    transparency (else None); BadImage 'too large' above the cap, before decoding."""
+    (ICC profile; EXIF: dates, camera, GPS, without the orientation tag, since the turn is applied to the pixels), a
+    note for multi-frame files (or EXIF that could not be kept), and the alpha channel uint8 (H, W) of a file that has
+    one with some transparency (else None); BadImage 'too large' above the cap, before decoding."""
     with open_image(path) as im:
         mp = im.size[0] * im.size[1] / 1e6
         if mp > max_megapixels:
@@ -660,6 +661,13 @@ def _read_capped(path: Path, max_megapixels: float) -> tuple[np.ndarray, dict, s
         keep = {'icc_profile': im.info['icc_profile']} if im.info.get('icc_profile') else {}
         has_alpha, alpha = _has_alpha(im), None
         rgb = _decode_rgb(im)  # EXIF turn applied to `im` in place, so its alpha below is turned too
+        try:  # what is left of the EXIF once the turn is applied (its Orientation tag is gone): dates, camera, GPS
+            exif = im.getexif()
+            if len(exif):
+                keep['exif'] = exif.tobytes()
+        except Exception as e:  # Pillow raises many kinds for damaged EXIF: the photo is still done, without it
+            bad = f"its EXIF could not be kept ({type(e).__name__})"
+            note = f"{note}; {bad}" if note else bad
         if has_alpha:
             a = np.asarray(im.convert('RGBA').getchannel('A'))
             alpha = a if a.min() < 255 else None  # fully opaque: nothing to keep
@@ -720,7 +728,8 @@ def colorize_files(
     saturation: float = 1.0,
 ) -> dict:
     """Colorize image files and folders (recursive) into `out`, at each input's full resolution (EXIF orientation
-    applied; multi-frame files: the first frame, noted), as PNG or `fmt='jpg'` (quality 95, ICC profile kept). Each
+    applied; multi-frame files: the first frame, noted), as PNG or `fmt='jpg'` (quality 95), keeping the photo's ICC
+    profile and EXIF (dates, camera, GPS; its orientation tag dropped, as the turn is in the pixels). Each
     input gets its own output: names that would collide are made unique (`_unique_outputs`). Files above
     `max_megapixels` or unreadable are skipped and counted by reason, as are folder entries that are not images or are
     broken links; the rest are still done. Each file is written atomically (no partial files). Transparency is kept

@@ -86,6 +86,29 @@ def test_saturation_scales_the_colour_keeping_hue_and_lightness(tmp_path):
         Colorizer(saturation=True)
 
 
+@pytest.mark.parametrize('fmt', ['jpg', 'png'])
+def test_colorize_keeps_the_exif_dates_camera_and_gps_with_the_turn_applied(tmp_path, fmt):
+    """A family-album photo keeps its EXIF in the colorized copy (date taken, camera, GPS), so photo apps still sort
+    and place it; its orientation tag is dropped because the turn is in the pixels (else viewers would turn it twice).
+    A photo with damaged EXIF is still colorized."""
+    ex = Image.Exif()
+    ex[0x010F], ex[0x0112], ex[0x0132] = 'Canon', 6, '1962:07:14 10:00:00'  # make, orientation (turn 90°), date
+    ex.get_ifd(0x8769)[0x9003] = '1962:07:14 09:59:58'  # DateTimeOriginal
+    ex.get_ifd(0x8825)[1] = 'N'  # GPSLatitudeRef
+    src = tmp_path / 'album.jpg'
+    Image.open(SAMPLE / 'storm.jpg').convert('RGB').save(src, exif=ex.tobytes())
+    Image.open(SAMPLE / 'storm.jpg').convert('RGB').save(tmp_path / 'cut.jpg', exif=ex.tobytes()[:40])
+    assert main(['colorize', str(src), str(tmp_path / 'cut.jpg'), '--out', str(tmp_path / 'out'), '--format', fmt,
+                 '--no-tta']) == 0  # fmt: skip
+    out = Image.open(tmp_path / 'out' / f'album.{fmt}')
+    w, h = Image.open(src).size
+    assert out.size == (h, w)  # upright
+    got = out.getexif()
+    assert got[0x010F] == 'Canon' and got[0x0132] == '1962:07:14 10:00:00' and 0x0112 not in got
+    assert got.get_ifd(0x8769)[0x9003] == '1962:07:14 09:59:58' and got.get_ifd(0x8825)[1] == 'N'
+    assert Image.open(tmp_path / 'out' / f'cut.{fmt}').size == Image.open(tmp_path / 'cut.jpg').size
+
+
 def test_colorize_api_accepts_paths_pil_and_arrays(lab_ckpt):
     cz = Colorizer(lab_ckpt, device='cpu')
     p = SAMPLE / 'ladybird.jpg'
