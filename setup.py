@@ -15,6 +15,7 @@ dev_requirements = cfg.get('dev_requirements', '').split()
 pretrained_requirements = cfg.get('pretrained_requirements', '').split()   # ImageNet weights to train unet_effnet_lite0
 onnx_requirements = cfg.get('onnx_requirements', '').split()   # colorgan export --onnx (onnxruntime itself is a requirement)
 app_requirements = cfg.get('app_requirements', '').split()   # colorgan serve: the web page (Gradio)
+kaggle_requirements = cfg.get('kaggle_requirements', '').split()   # download=True for the Kaggle L/ab set
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -37,7 +38,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_path']: ['weights/*.pt', 'weights/*.onnx']},   # the shipped default model (PyTorch, ONNX)
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'pretrained': pretrained_requirements, 'onnx': onnx_requirements, 'app': app_requirements},
+    extras_require={'dev': dev_requirements, 'pretrained': pretrained_requirements, 'onnx': onnx_requirements, 'app': app_requirements, 'kaggle': kaggle_requirements},
     python_requires=f'>={min_python}',
     description=cfg['description'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -5,6 +5,7 @@
 # %% ../nbs/00_data.ipynb #2e843cec
 from __future__ import annotations
 import math, os, re, shutil, tarfile, tempfile, time, zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,13 @@ _all_ = [  # files' names, in data's __all__ too
 ]  # fmt: skip
 
 # %% auto #0
-__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'DATASETS', 'CACHE_MODES', 'rgb_to_lab', 'lab_to_rgb',
-           'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb', 'PhotoDataset', 'sample_dir',
-           'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files', 'random_split', 'KaggleLab',
-           'DataLoaders', 'make_dataloaders', 'log', 'IMAGE_EXTS', 'project_root', 'resolve_path', 'available_cores',
-           'check_output_file', 'atomic_write', 'BadImage', 'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder',
-           'walk_files', 'find_images', 'check_image', 'find_images_in', 'pixel_hash', 'SPLITS', 'read_split_file']
+__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'KAGGLE_HANDLE', 'DATASETS', 'CACHE_MODES', 'rgb_to_lab',
+           'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb', 'PhotoDataset',
+           'sample_dir', 'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files', 'random_split',
+           'kaggle_download', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'log', 'IMAGE_EXTS', 'project_root',
+           'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'BadImage', 'open_image',
+           'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in',
+           'pixel_hash', 'SPLITS', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #8747d1f4
 L_SCALE, AB_SCALE = 50.0, 128.0
@@ -363,20 +365,28 @@ def _flowers_missing(root: Path, why: str = '') -> FileNotFoundError:
     )
 
 
-def _download_flowers(root: Path):
-    """Let torchvision's `Flowers102` fetch and md5-check the three files into `root/flowers-102/` (a file cut short
-    is fetched again), one process at a time: DDP processes that share `root` wait for the first. Raises
-    FileNotFoundError naming why it could not (no network, a bad checksum)."""
-    import torchvision
-
-    (root / 'flowers-102').mkdir(parents=True, exist_ok=True)
-    with open(root / 'flowers-102' / '.download.lock', 'a') as lock:
+@contextmanager
+def _download_lock(folder: Path):
+    """Hold an exclusive lock on `folder/.download.lock` (creating the folder) while a data set downloads there, so
+    that DDP processes sharing the folder wait for the first instead of writing the same files at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / '.download.lock', 'a') as lock:
         try:
             import fcntl
 
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         except ImportError:  # Windows: no lock
             pass
+        yield
+
+
+def _download_flowers(root: Path):
+    """Let torchvision's `Flowers102` fetch and md5-check the three files into `root/flowers-102/` (a file cut short
+    is fetched again), one process at a time (`_download_lock`). Raises FileNotFoundError naming why it could not (no
+    network, a bad checksum)."""
+    import torchvision
+
+    with _download_lock(root / 'flowers-102'):
         try:
             torchvision.datasets.Flowers102(str(root), split='train', download=True)  # skips files already whole
         except (OSError, RuntimeError) as e:  # URLError is an OSError; a bad checksum is a RuntimeError
@@ -445,6 +455,38 @@ def _natural_key(p: Path):
     return [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', p.name)]
 
 
+KAGGLE_HANDLE = 'shravankumar9892/image-colorization'  # Kaggle's "Image Colorization" set (public)
+
+
+def _kaggle_ab_dir(root: Path) -> Path | None:
+    "The folder of the ab*.npy files under `root`: `ab/` or, as the Kaggle archive unpacks, `ab/ab/`."
+    return next((d for d in (root / 'ab', root / 'ab' / 'ab') if d.is_dir() and any(d.glob('ab*.npy'))), None)
+
+
+def kaggle_download(root: str | Path) -> Path:
+    """Fetch the Kaggle "Image Colorization" set (`KAGGLE_HANDLE`, about 5 GB; public, no Kaggle account needed) into
+    `root` with kagglehub, as `root/l/gray_scale.npy` and `root/ab/ab/ab1.npy`... (the layout `KaggleLab` reads), one
+    process at a time. Files already there are kept. Returns `root`. Raises FileNotFoundError naming why it could not
+    (kagglehub not installed, no network, a Kaggle error)."""
+    root = Path(root)
+    if (root / 'l' / 'gray_scale.npy').is_file() and _kaggle_ab_dir(root):
+        return root
+    try:
+        import kagglehub
+    except ImportError:
+        raise FileNotFoundError(f"the Kaggle colorization set is not under {root}, and downloading it needs kagglehub: "
+                                "pip install 'colorgan_nb[kaggle]'") from None  # fmt: skip
+    with _download_lock(root):
+        try:
+            kagglehub.dataset_download(KAGGLE_HANDLE, output_dir=str(root))
+        except Exception as e:  # no network (a requests error), or one of kagglehub's own errors
+            raise FileNotFoundError(
+                f"the Kaggle colorization set is not under {root}, and downloading {KAGGLE_HANDLE} failed "
+                f"({type(e).__name__}: {e}); put l/gray_scale.npy and ab/ab1.npy, ab2.npy, ab3.npy there by hand"
+            ) from None
+    return root
+
+
 class KaggleLab(Dataset):
     """The Kaggle L/ab `.npy` set as (gray, target) pairs like `PhotoDataset` (L/50-1; ab/128 or RGB*2-1),
     resized to `image_size` (bilinear) and flipped at random for training. Memory-mapped: never read whole.
@@ -456,11 +498,12 @@ class KaggleLab(Dataset):
         _check_color_space(color_space)
         root = Path(root)
         self.l_path = root / 'l' / 'gray_scale.npy'
-        ab_dir = next((d for d in (root / 'ab', root / 'ab' / 'ab') if d.is_dir() and any(d.glob('ab*.npy'))), None)
+        ab_dir = _kaggle_ab_dir(root)
         if not self.l_path.is_file() or ab_dir is None:
             raise FileNotFoundError(
                 f"Kaggle colorization set not found under {root}: expected l/gray_scale.npy and "
-                f"ab/ab1.npy, ab/ab2.npy, ab/ab3.npy (from the Kaggle dataset 'Image Colorization')"
+                f"ab/ab1.npy, ab/ab2.npy, ab/ab3.npy (from the Kaggle dataset 'Image Colorization', {KAGGLE_HANDLE}), "
+                "or pass download=True (-p download True) to fetch them"
             )
         self.ab_paths = sorted(ab_dir.glob('ab*.npy'), key=_natural_key)
         L, abs_ = self._open()
@@ -574,7 +617,7 @@ def make_dataloaders(
     ratios=(0.8, 0.1, 0.1),  # train/valid/test fractions of a random split
     cache=False,  # False, True/'ram' or 'cuda': decode once into a uint8 tensor
     train_repeats: int = 1,  # photo folders: crops of each image per epoch
-    download: bool = False,  # Flowers-102: fetch it when missing (needs a network)
+    download: bool = False,  # Flowers-102, Kaggle: fetch it when missing (needs a network; Kaggle: kagglehub)
     max_items: int | None = None,  # cap each split (quick runs)
     progress: bool = True,
     cache_size: int | None = None,  # cached photos' side (>= image_size), so training crops have room
@@ -613,6 +656,8 @@ def make_dataloaders(
     skips = SkipLog()
     if dataset == 'kaggle':
         root = resolve_path(data_dir or 'data')
+        if download:
+            kaggle_download(root)
         full = KaggleLab(root, None, image_size, False, color_space)
         idx = random_split(full.n_total, ratios, sseed)
         idx = {k: v[:max_items] if max_items else v for k, v in idx.items()}

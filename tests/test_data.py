@@ -1,6 +1,7 @@
 "Data layer: colour spaces against scikit-image, the three dataset readers, and every kind of bad input."
 
 import logging, shutil, struct, tarfile, zlib
+from pathlib import Path
 import numpy as np
 import pytest
 import torch
@@ -248,6 +249,42 @@ def test_kaggle_reads_memory_mapped_pairs(tmp_path, nested):
     assert rgb.shape == (3, 32, 32) and -1 <= rgb.min() and rgb.max() <= 1
     dls = make_dataloaders('kaggle', tmp_path, image_size=16, batch_size=2, progress=False)
     assert next(iter(dls.train))[1].shape == (2, 2, 16, 16)
+
+
+def test_kaggle_download_fetches_the_set_into_data_dir_once_and_says_why_it_could_not(tmp_path, monkeypatch):
+    """download=True asks kagglehub for the public set (stood in for here: no network in tests) into data_dir itself,
+    in the layout the archive unpacks to (ab/ab/), and trains from it; files already there are not fetched again; a
+    failed download (no network) is a FileNotFoundError naming the reason, and without download the message says how
+    to fetch it."""
+    kagglehub = pytest.importorskip('kagglehub')
+    import requests
+
+    from colorgan_nb.data import KAGGLE_HANDLE
+
+    calls = []
+
+    def fetch(handle, path=None, *, force_download=False, output_dir=None):
+        calls.append((handle, output_dir))
+        _kaggle(Path(output_dir), n=(4, 3, 3), nested=True)  # as the Kaggle archive unpacks
+        return output_dir
+
+    with pytest.raises(FileNotFoundError, match=r'or pass download=True \(-p download True\)'):
+        make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, progress=False)
+    monkeypatch.setattr(kagglehub, 'dataset_download', fetch)
+    dls = make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, download=True, progress=False)
+    assert calls == [(KAGGLE_HANDLE, str(tmp_path / 'data'))] and sum(dls.info['sizes'].values()) == 10
+    gray, ab = next(iter(dls.train))
+    assert gray.shape == (2, 1, 24, 24) and ab.shape == (2, 2, 24, 24)
+    make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, download=True, progress=False)
+    assert len(calls) == 1  # already there: not fetched again
+
+    def offline(handle, path=None, *, force_download=False, output_dir=None):
+        raise requests.exceptions.ConnectionError('Failed to resolve www.kaggle.com')
+
+    monkeypatch.setattr(kagglehub, 'dataset_download', offline)
+    with pytest.raises(FileNotFoundError, match=r'downloading shravankumar9892/image-colorization failed '
+                       r'\(ConnectionError: Failed to resolve www.kaggle.com\); put l/gray_scale.npy'):  # fmt: skip
+        make_dataloaders('kaggle', tmp_path / 'elsewhere', image_size=24, batch_size=2, download=True, progress=False)
 
 
 def test_kaggle_mismatched_files_fail_clearly(tmp_path):
