@@ -24,6 +24,7 @@ TINY = dict(
     max_steps=3,
     cache=True,
     n_grid=2,
+    download=False,  # a test that names flowers102 or kaggle never reaches for the network
 )
 
 
@@ -113,9 +114,7 @@ def test_missing_data_fails_before_training(tmp_path):
     with pytest.raises(FileNotFoundError, match='not found'):
         T.Trainer({**TINY, 'dataset': 'folder', 'data_dir': str(tmp_path / 'none'), 'out_dir': str(tmp_path / 'r')})
     with pytest.raises(FileNotFoundError, match='102flowers.tgz'):
-        T.Trainer(
-            {**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'download': False, 'out_dir': str(tmp_path / 'r2')}
-        )
+        T.Trainer({**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'out_dir': str(tmp_path / 'r2')})
 
 
 def test_an_existing_run_is_not_overwritten_by_accident(tmp_path):
@@ -299,9 +298,7 @@ def test_nothing_in_the_run_folder_changes_before_the_run_is_valid(tmp_path):
         T.Trainer({**TINY, 'epochs': 2, 'base_channels': 16, 'out_dir': str(out), 'resume': True})
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     with pytest.raises(FileNotFoundError):  # missing Flowers-102
-        T.Trainer(
-            {**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'download': False, 'out_dir': str(tmp_path / 'r2')}
-        )
+        T.Trainer({**TINY, 'dataset': 'flowers102', 'data_dir': str(tmp_path), 'out_dir': str(tmp_path / 'r2')})
     (tmp_path / 'kaggle' / 'l').mkdir(parents=True)  # a Kaggle folder without its ab files
     np.save(tmp_path / 'kaggle' / 'l' / 'gray_scale.npy', np.zeros((4, 24, 24), np.uint8))
     with pytest.raises((FileNotFoundError, ValueError)):
