@@ -230,16 +230,8 @@ def _prepare_out_dir(self: Trainer):
     self.lock.acquire()
     has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
     if has_run and self.cfg['overwrite'] and not self.cfg['resume']:
-        for p in (
-            'last.pt',
-            'best.pt',
-            'metrics.json',
-            'test_images.csv',
-            'history.csv',
-            'curves.png',
-            'grids',
-            'results',
-        ):
+        outputs = ('last.pt', 'best.pt', 'metrics.json', 'test_images.csv', 'history.csv', 'curves.png', 'grids')
+        for p in (*outputs, 'results'):
             q = self.out / p
             shutil.rmtree(q) if q.is_dir() else q.unlink(missing_ok=True)
     old = self.out / 'metrics.json'
@@ -508,6 +500,8 @@ def fit(self: Trainer) -> dict:
         f"training {cfg['generator']} + {cfg['discriminator']} ({cfg['objective']}, {cfg['rec_loss']}) on "
         f"{self.dls.info['sizes']} images of {cfg['dataset']} at {cfg['image_size']}px, device {self.device}, "
         f"{torch.get_num_threads()} threads, out_dir {self.out}"
+        + ("; compile=True: the first steps compile the networks (a minute or more), so the first epoch is slow and "
+           "left out of the ETA" if cfg['compile'] else '')  # fmt: skip
     )
     if self.main:
         self.lock.acquire()  # again, in case it was released by an earlier fit of this trainer
@@ -605,14 +599,16 @@ def _hms(seconds: float) -> str:
 @patch
 def epoch_line(self: Trainer, row: dict) -> str:
     """The one line per epoch: losses, validation metrics, seconds, images/s, the time left (ETA, from the last epochs'
-    pace) and whether it is the best so far."""
+    pace; with `compile`, not from the first epoch of a session, which compiles) and whether it is the best so far."""
     f = lambda v: '-' if math.isnan(v) else f"{v:.4f}"  # '-': no step of that network this epoch
-    recent = self._session or [row['seconds']]
+    compiling = self.cfg['compile'] and len(self._session) == 1  # this session's first epoch: its steps compiled
+    recent = (self._session[1:] if self.cfg['compile'] else self._session) or [row['seconds']]
     eta = np.mean(recent[-3:]) * (self.cfg['epochs'] - self.epoch)  # the last epochs' pace: adversarial ones are slower
     return (
         f"epoch {self.epoch}/{self.cfg['epochs']}: G {f(row['loss_g'])}  D {f(row['loss_d'])}  "
         f"rec {f(row['loss_rec'])}  val PSNR {row['val_psnr']:.2f} dB  SSIM {row['val_ssim']:.4f}  "
-        f"dE {row['val_ciede2000']:.2f}  colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s, "
+        f"dE {row['val_ciede2000']:.2f}  colorfulness {row['val_colorfulness']:.1f}  ({row['seconds']:.1f}s"
+        f"{' incl. compiling' if compiling else ''}, "
         f"{row['images_per_s']:.1f} img/s, ETA {_hms(eta)})" + ('  *best' if self.best_epoch == self.epoch else '')
     )
 

@@ -409,3 +409,27 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     ea, eb = straight.ema.state_dict(), resumed.ema.state_dict()
     assert all(torch.equal(ea[k], eb[k]) for k in ea)
+
+
+def test_compile_trains_on_the_cpu_leaves_its_compiling_epoch_out_of_the_eta_and_resumes(tmp_path, capsys):
+    """compile=True (torch.compile of generator and discriminator) works on the CPU too: the run trains, its first
+    epoch is marked as compiling and left out of the ETA (it would put hours on a long run), the checkpoints hold the
+    plain networks' weights (no `_orig_mod.` keys), best.pt colorizes, and the run resumes compiled."""
+    import re
+    from torch._dynamo.eval_frame import OptimizedModule
+
+    cfg = {**TINY, 'preset': 'dcgan_lab', 'compile': True, 'out_dir': str(tmp_path)}
+    t = T.Trainer(T.make_config(**cfg, epochs=2))
+    t.fit()
+    assert isinstance(t.g_train, OptimizedModule) and isinstance(t.d_adv, OptimizedModule)
+    lines = [s for s in capsys.readouterr().out.splitlines() if s.startswith('epoch ')]
+    assert 'incl. compiling' in lines[0] and 'incl. compiling' not in lines[1]
+    first = float(re.search(r'\((\d+\.\d)s', lines[0])[1])
+    m, s = map(int, re.search(r'ETA (\d+):(\d+)\)', lines[1]).groups())
+    assert 60 * m + s < first / 2  # the ETA after epoch 2 comes from epoch 2 alone, not the compiling epoch 1
+    state = load_checkpoint(tmp_path / 'last.pt')
+    assert not [k for sd in (state['generator'], state['discriminator']) for k in sd if '_orig_mod' in k]
+    gen, info = load_generator(tmp_path / 'best.pt')
+    assert gen(torch.zeros(1, 1, 32, 32)).shape[1] == 2
+    T.Trainer(T.make_config(**cfg, epochs=3, resume=True)).fit()
+    assert len(pd.read_csv(tmp_path / 'history.csv')) == 3
