@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #f93164b0
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, json, os, sys, warnings
 from pathlib import Path
 
 # %% auto #0
@@ -83,6 +83,9 @@ def main(argv=None) -> int:
     """Entry point of `colorgan`; returns the exit status (`EXIT_CODES`): 0 ok, 1 some inputs failed, 2 bad usage or
     input, 3 the output could not be written (a clear one-line error, no traceback)."""
     args = build_parser().parse_args(argv)
+    # Pillow warns, once per kind, about a photo's damaged EXIF block (the pixels are fine, and colorize keeps what
+    # can be read): in a command's output that is a traceback-like line across the progress bar
+    warnings.filterwarnings('ignore', category=UserWarning, module=r'PIL\.TiffImagePlugin')
     if args.command is None:
         build_parser().print_help()
         return 0
