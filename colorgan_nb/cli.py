@@ -259,9 +259,8 @@ def _evaluate(args) -> int:
     )  # fmt: skip
     print(
         f"{res['n_images']} photos from {' '.join(args.photos) or args.data or args.split} "
-        f"(model size {res['model_size']} px, "
-        f"model_res = {res['eval_size']} px "
-        f"centre crop; skipped {res['skipped'] or 'none'})"
+        f"(model size {res['model_size']} px, {'six views' if res['tta'] else 'one view'}, saturation "
+        f"{res['saturation']:g}, model_res = {res['eval_size']} px centre crop; skipped {res['skipped'] or 'none'})"
     )
     print(evaluation_table(res))
     print(f"\nper folder, model_res ({res['eval_size']} px), means with 95% intervals over photos:")

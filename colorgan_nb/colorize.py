@@ -871,8 +871,9 @@ def evaluate_folder(
     colorfulness_gap; 'model_res' is the photo resized to `eval_size` (default: the model's training size) and
     centre-cropped, 'full_res' the whole photo. Also 'n_images', 'skipped' (counts by reason), 'overlap' (photos the
     model trained on, with why: a warning is logged), 'notes', 'photos' (every photo's scores: one row per photo,
-    resolution and method) and 'per_folder' (`folder_summary`). Gray and unreadable files are skipped and counted.
-    `tta` and `saturation` are `Colorizer`'s (scoring the colour `colorize` would give).
+    resolution and method), 'per_folder' (`folder_summary`), and the colorizer's 'tta' and 'saturation' (see
+    `Colorizer`: the colour `colorize` would give is what is scored). Gray and unreadable files are skipped and
+    counted.
     Raises FileNotFoundError/ValueError for missing or empty folders, a bad checkpoint, `eval_size` outside
     [16, 2048] or `max_images` < 1, all before any scoring."""
     from skimage.color import rgb2lab
@@ -944,6 +945,8 @@ def evaluate_folder(
         overlap=overlap,
         eval_size=s,
         model_size=cz.image_size,
+        tta=cz.tta,
+        saturation=cz.saturation,
         mean_ab=mean_ab.flatten().tolist(),
         checkpoint=str(cz.checkpoint),
         data_dir=str(data_dir),

@@ -84,6 +84,13 @@ def test_saturation_scales_the_colour_keeping_hue_and_lightness(tmp_path):
     assert not (tmp_path / 'bad').exists()
     with pytest.raises(ValueError, match=r'saturation=True: give a number in \[0, 4\]'):
         Colorizer(saturation=True)
+    from colorgan_nb.colorize import evaluate_folder
+
+    for n in ('storm.jpg', 'aqua.jpg', 'ladybird.jpg'):
+        shutil.copy(SAMPLE / n, tmp_path / n)
+    r = evaluate_folder(None, tmp_path, eval_size=32, full_res=False, progress=False, tta=False, saturation=0)
+    model, gray = r['model_res']['model'], r['model_res']['gray']  # evaluate scores the colour colorize would give
+    assert r['saturation'] == 0 and r['tta'] is False and abs(model['ciede2000'] - gray['ciede2000']) < 0.1
 
 
 @pytest.mark.parametrize('fmt', ['jpg', 'png'])
