@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_colorize.ipynb #faeff2e4
 from __future__ import annotations
-import importlib.util, numbers, time
+import importlib.util, io, numbers, time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from torch import nn
 
 # %% auto #0
-__all__ = ['MAX_ASPECT', 'DEVICES', 'VIEWS', 'UNSURE_STRENGTH', 'UNSURE_GAIN', 'MAX_SATURATION', 'FORMATS', 'lightness',
-           'recolor', 'resize_aa', 'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session',
+__all__ = ['MAX_ASPECT', 'DEVICES', 'MAX_DOWNLOAD_MB', 'VIEWS', 'UNSURE_STRENGTH', 'UNSURE_GAIN', 'MAX_SATURATION', 'FORMATS',
+           'lightness', 'recolor', 'resize_aa', 'default_checkpoint', 'default_onnx', 'size_multiple', 'onnx_session',
            'to_rgb_array', 'shrink_unsure', 'check_saturation', 'Colorizer', 'OutputError', 'colorize_files',
            'train_overlap', 'evaluate_folder', 'folder_summary', 'folder_table', 'evaluation_table',
            'check_export_target', 'export_generator', 'export_onnx', 'app']
@@ -379,11 +379,37 @@ def _to_uint8(a: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(a.astype(np.float64) * 255), 0, 255).astype(np.uint8)
 
 
+MAX_DOWNLOAD_MB = 100  # a photo fetched from a URL may be at most this large
+
+
+def _fetch(url: str) -> io.BytesIO:
+    """The bytes at an http(s) `url` (30 s timeout, at most `MAX_DOWNLOAD_MB`), as a file object named `url`. Raises
+    `BadImage` ('unreadable' naming why, or 'too large')."""
+    import urllib.error, urllib.request
+
+    try:
+        req = urllib.request.Request(url, headers={'User-Agent': 'colorgan_nb'})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            data = r.read(MAX_DOWNLOAD_MB * 2**20 + 1)
+    except (OSError, ValueError) as e:  # URLError and HTTPError are OSErrors
+        raise BadImage(url, 'unreadable', f"{type(e).__name__}: {getattr(e, 'reason', e)}") from None
+    if len(data) > MAX_DOWNLOAD_MB * 2**20:
+        raise BadImage(url, 'too large', f"over {MAX_DOWNLOAD_MB} MB")
+    buf = io.BytesIO(data)
+    buf.name = url
+    return buf
+
+
 def to_rgb_array(image) -> np.ndarray:
-    """A path, PIL image or NumPy array ((H, W), (H, W, 3) or (H, W, 4) RGBA; uint8 0..255, uint16 0..65535, other
-    integers 0..255 or floats in [0, 1]) -> uint8 (H, W, 3). Paths go through `files.read_rgb_array` (EXIF
+    """A path, an http(s) URL, the bytes of an image file (e.g. what Colab's `files.upload()` returns), a PIL image or
+    a NumPy array ((H, W), (H, W, 3) or (H, W, 4) RGBA; uint8 0..255, uint16 0..65535, other integers 0..255 or
+    floats in [0, 1]) -> uint8 (H, W, 3). Files, URLs (`_fetch`) and bytes go through `files.read_rgb_array` (EXIF
     orientation, any mode; raises `BadImage`); gray inputs become R = G = B; RGBA is composited onto white, as for
     files. Raises ValueError for other shapes and for values outside their dtype's range (`_to_uint8`)."""
+    if isinstance(image, str) and image.lower().startswith(('http://', 'https://')):
+        return read_rgb_array(_fetch(image))
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        return read_rgb_array(io.BytesIO(bytes(image)))
     if isinstance(image, (str, Path)):
         return read_rgb_array(image)
     if isinstance(image, Image.Image):
@@ -577,8 +603,9 @@ class Colorizer:
         return [torch.from_numpy(self.colorize_array(a)).permute(2, 0, 1) for a in arrays]
 
     def __call__(self, image) -> Image.Image:
-        """Colorize one path, PIL image or NumPy array ((H, W) or (H, W, 3|4); uint8, uint16, integers 0..255 or floats
-        in [0, 1]: see `to_rgb_array`); returns an RGB PIL image."""
+        """Colorize one path, http(s) URL, image file's bytes, PIL image or NumPy array ((H, W) or (H, W, 3|4); uint8,
+        uint16, integers 0..255 or floats in [0, 1]: see `to_rgb_array`); returns an RGB PIL image. Raises `BadImage`
+        for a file, URL or bytes that cannot be read as an image."""
         return Image.fromarray(self.colorize_array(to_rgb_array(image)))
 
 # %% ../nbs/06_colorize.ipynb #493af3c3

@@ -133,6 +133,7 @@ class BadImage(ValueError):
     "An image file that cannot be used; `reason` is a short, countable category (e.g. 'truncated or corrupt')."
 
     def __init__(self, path, reason: str, detail: str = ''):
+        path = getattr(path, 'name', '<bytes>') if hasattr(path, 'read') else path  # a file object: its name
         self.path, self.reason = Path(path), reason
         super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ''))
 
@@ -172,13 +173,14 @@ def _decode_rgb(im: Image.Image) -> np.ndarray:
 
 
 @contextmanager
-def open_image(path: str | Path, min_size: int = 1, allow_gray: bool = True):
-    """Open `path` with Pillow (header only until `.load()`), refusing files smaller than `min_size` or in a gray mode
-    when not `allow_gray`; any error inside the `with` block becomes `BadImage` with a countable reason ('unreadable',
-    'not an image', 'decompression bomb', 'truncated or corrupt', 'bad pixel values', 'too small', 'grayscale')."""
-    path = Path(path)
+def open_image(path, min_size: int = 1, allow_gray: bool = True):
+    """Open `path` (a file path, or a binary file object such as `io.BytesIO`, named in errors by its `name` if it has
+    one) with Pillow (header only until `.load()`), refusing files smaller than `min_size` or in a gray mode when not
+    `allow_gray`; any error inside the `with` block becomes `BadImage` with a countable reason ('unreadable', 'not an
+    image', 'decompression bomb', 'truncated or corrupt', 'bad pixel values', 'too small', 'grayscale')."""
+    src = path if hasattr(path, 'read') else Path(path)
     try:
-        with Image.open(path) as im:
+        with Image.open(src) as im:
             if min(im.size) < min_size:
                 raise BadImage(path, 'too small', f"{im.size[0]}x{im.size[1]} < {min_size}")
             if im.mode in _GRAY_MODES and not allow_gray:

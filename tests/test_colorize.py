@@ -119,6 +119,31 @@ def test_colorize_keeps_the_exif_dates_camera_and_gps_with_the_turn_applied(tmp_
     assert Image.open(tmp_path / 'out' / f'cut.{fmt}').size == Image.open(SAMPLE / 'storm.jpg').size  # no turn read
 
 
+def test_colorizer_takes_a_url_or_the_bytes_of_a_file():
+    """A photo at a URL, or the bytes of a file (what Colab's `files.upload()` returns), is colorized exactly as the
+    same file on disk; a URL that cannot be fetched, and bytes that are not an image, are BadImage saying why."""
+    import functools, http.server, threading
+
+    from colorgan_nb.files import BadImage
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SAMPLE))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cz = Colorizer(tta=False)
+        want = np.asarray(cz(SAMPLE / 'storm.jpg'))
+        url = f'http://127.0.0.1:{server.server_port}/storm.jpg'
+        assert np.array_equal(np.asarray(cz(url)), want)
+        assert np.array_equal(np.asarray(cz((SAMPLE / 'storm.jpg').read_bytes())), want)
+        with pytest.raises(BadImage, match=r'/missing.jpg: unreadable \(HTTPError: File not found\)'):
+            cz(f'http://127.0.0.1:{server.server_port}/missing.jpg')
+    finally:
+        server.shutdown()
+    with pytest.raises(BadImage, match=r'<bytes>: not an image'):
+        cz(b'GIF89a, or so it says')
+
+
 def test_colorize_api_accepts_paths_pil_and_arrays(lab_ckpt):
     cz = Colorizer(lab_ckpt, device='cpu')
     p = SAMPLE / 'ladybird.jpg'
