@@ -88,7 +88,9 @@ def _upload_and_colorize(d, url, path, slider=True):
     from selenium.webdriver.common.by import By
 
     d.get(url)
-    _wait(lambda: d.find_elements(By.CSS_SELECTOR, '#uploads input[type=file]'), what='the upload area')
+    # the page's components render one by one (Gradio loads each one's code): wait for the last ones too
+    _wait(lambda: d.find_elements(By.CSS_SELECTOR, '#uploads input[type=file]') and d.find_elements(By.ID, 'colorize')
+          and d.find_elements(By.CSS_SELECTOR, '#saturation input[type=range]'), what='the whole page')  # fmt: skip
     d.find_element(By.CSS_SELECTOR, '#uploads input[type=file]').send_keys(str(path))
     _wait(lambda: Path(path).stem in d.find_element(By.ID, 'uploads').text, what='the uploaded file')
     t0 = time.perf_counter()
