@@ -27,13 +27,13 @@ _all_ = [  # files' names, in data's __all__ too
 ]  # fmt: skip
 
 # %% auto #0
-__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'KAGGLE_HANDLE', 'DATASETS', 'CACHE_MODES', 'rgb_to_lab',
-           'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb', 'PhotoDataset',
-           'sample_dir', 'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files', 'random_split',
-           'kaggle_download', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'log', 'IMAGE_EXTS', 'project_root',
-           'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'BadImage', 'open_image',
-           'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image', 'find_images_in',
-           'pixel_hash', 'SPLITS', 'read_split_file']
+__all__ = ['L_SCALE', 'AB_SCALE', 'COLOR_SPACES', 'FLOWERS_URL', 'KAGGLE_HANDLE', 'KAGGLE_DIR', 'DATASETS', 'CACHE_MODES',
+           'rgb_to_lab', 'lab_to_rgb', 'encode_L', 'encode_lab', 'encode_rgb', 'decode_lab', 'decode_rgb', 'read_rgb',
+           'PhotoDataset', 'sample_dir', 'random_resized_crop_boxes', 'crop_batch', 'CachedBatches', 'flowers102_files',
+           'random_split', 'kaggle_download', 'KaggleLab', 'DataLoaders', 'make_dataloaders', 'log', 'IMAGE_EXTS',
+           'project_root', 'resolve_path', 'available_cores', 'check_output_file', 'atomic_write', 'BadImage',
+           'open_image', 'read_rgb_array', 'SkipLog', 'is_run_folder', 'walk_files', 'find_images', 'check_image',
+           'find_images_in', 'pixel_hash', 'SPLITS', 'read_split_file']
 
 # %% ../nbs/00_data.ipynb #8747d1f4
 L_SCALE, AB_SCALE = 50.0, 128.0
@@ -463,28 +463,45 @@ def _kaggle_ab_dir(root: Path) -> Path | None:
     return next((d for d in (root / 'ab', root / 'ab' / 'ab') if d.is_dir() and any(d.glob('ab*.npy'))), None)
 
 
+KAGGLE_DIR = 'image-colorization'  # the folder under data_dir that `kaggle_download` fetches the set into
+
+
+def _kaggle_root(root: Path) -> Path | None:
+    "Where under `root` the Kaggle set is: `root` itself (files put there by hand), or `root/KAGGLE_DIR`; else None."
+    return next((d for d in (root, root / KAGGLE_DIR) if (d / 'l' / 'gray_scale.npy').is_file() and _kaggle_ab_dir(d)),
+                None)  # fmt: skip
+
+
 def kaggle_download(root: str | Path) -> Path:
-    """Fetch the Kaggle "Image Colorization" set (`KAGGLE_HANDLE`, about 5 GB; public, no Kaggle account needed) into
-    `root` with kagglehub, as `root/l/gray_scale.npy` and `root/ab/ab/ab1.npy`... (the layout `KaggleLab` reads), one
-    process at a time. Files already there are kept. Returns `root`. Raises FileNotFoundError naming why it could not
-    (kagglehub not installed, no network, a Kaggle error)."""
+    """The folder holding the Kaggle "Image Colorization" set (`KAGGLE_HANDLE`, about 5 GB; public, no Kaggle account
+    needed) under `root`, fetching it with kagglehub when it is not there: into `root/image-colorization/`, a folder of
+    its own (kagglehub refuses a folder that holds anything else, and `data/` holds the sample photos), as
+    `l/gray_scale.npy` and `ab/ab/ab1.npy`... (the layout `KaggleLab` reads); in Colab, kagglehub's own cache. One
+    process at a time; a download cut short is started again in that folder. Raises FileNotFoundError naming why it
+    could not (kagglehub not installed, no network, a Kaggle error)."""
     root = Path(root)
-    if (root / 'l' / 'gray_scale.npy').is_file() and _kaggle_ab_dir(root):
-        return root
+    if found := _kaggle_root(root):
+        return found
     try:
         import kagglehub
     except ImportError:
         raise FileNotFoundError(f"the Kaggle colorization set is not under {root}, and downloading it needs kagglehub: "
                                 "pip install 'colorgan_nb[kaggle]'") from None  # fmt: skip
+    dest = root / KAGGLE_DIR
     with _download_lock(root):
-        try:
-            kagglehub.dataset_download(KAGGLE_HANDLE, output_dir=str(root))
+        if found := _kaggle_root(root):  # another process fetched it meanwhile
+            return found
+        try:  # a `dest` that exists holds a download cut short (a whole one was found above): kagglehub starts over
+            got = kagglehub.dataset_download(KAGGLE_HANDLE, output_dir=str(dest), force_download=dest.exists())
         except Exception as e:  # no network (a requests error), or one of kagglehub's own errors
             raise FileNotFoundError(
                 f"the Kaggle colorization set is not under {root}, and downloading {KAGGLE_HANDLE} failed "
                 f"({type(e).__name__}: {e}); put l/gray_scale.npy and ab/ab1.npy, ab2.npy, ab3.npy there by hand"
             ) from None
-    return root
+    if not (found := _kaggle_root(Path(got))):
+        raise FileNotFoundError(f"kagglehub fetched {KAGGLE_HANDLE} into {got}, but it holds no l/gray_scale.npy and "
+                                "ab/ab*.npy")  # fmt: skip
+    return found
 
 
 class KaggleLab(Dataset):
@@ -656,8 +673,7 @@ def make_dataloaders(
     skips = SkipLog()
     if dataset == 'kaggle':
         root = resolve_path(data_dir or 'data')
-        if download:
-            kaggle_download(root)
+        root = kaggle_download(root) if download else _kaggle_root(root) or root
         full = KaggleLab(root, None, image_size, False, color_space)
         idx = random_split(full.n_total, ratios, sseed)
         idx = {k: v[:max_items] if max_items else v for k, v in idx.items()}

@@ -252,31 +252,42 @@ def test_kaggle_reads_memory_mapped_pairs(tmp_path, nested):
 
 
 def test_kaggle_download_fetches_the_set_into_data_dir_once_and_says_why_it_could_not(tmp_path, monkeypatch):
-    """download=True asks kagglehub for the public set (stood in for here: no network in tests) into data_dir itself,
-    in the layout the archive unpacks to (ab/ab/), and trains from it; files already there are not fetched again; a
-    failed download (no network) is a FileNotFoundError naming the reason, and without download the message says how
-    to fetch it."""
+    """download=True asks kagglehub for the public set (stood in for here, refusing a non-empty folder as kagglehub
+    does: no network in tests) into a folder of its own under data_dir, which also holds other things (data/ holds the
+    sample photos), in the layout the archive unpacks to (ab/ab/), and trains from it; once there, it is neither
+    fetched again nor needs download; a download cut short is started over; a failed download (no network) is a
+    FileNotFoundError naming the reason, and without download the message says how to fetch it."""
     kagglehub = pytest.importorskip('kagglehub')
     import requests
 
     from colorgan_nb.data import KAGGLE_HANDLE
 
+    data = tmp_path / 'data'
+    (data / 'sample').mkdir(parents=True)
+    shutil.copy(SAMPLE / 'storm.jpg', data / 'sample' / 'storm.jpg')  # data/ is not empty
     calls = []
 
     def fetch(handle, path=None, *, force_download=False, output_dir=None):
-        calls.append((handle, output_dir))
-        _kaggle(Path(output_dir), n=(4, 3, 3), nested=True)  # as the Kaggle archive unpacks
+        calls.append((handle, output_dir, force_download))
+        out = Path(output_dir)
+        if out.exists() and any(out.iterdir()) and not force_download:
+            raise FileExistsError(f"output_dir is not empty: {out}. Set force_download=True to replace it.")
+        shutil.rmtree(out, ignore_errors=True)
+        _kaggle(out, n=(4, 3, 3), nested=True)  # as the Kaggle archive unpacks
         return output_dir
 
     with pytest.raises(FileNotFoundError, match=r'or pass download=True \(-p download True\)'):
-        make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, progress=False)
+        make_dataloaders('kaggle', data, image_size=24, batch_size=2, progress=False)
     monkeypatch.setattr(kagglehub, 'dataset_download', fetch)
-    dls = make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, download=True, progress=False)
-    assert calls == [(KAGGLE_HANDLE, str(tmp_path / 'data'))] and sum(dls.info['sizes'].values()) == 10
+    (data / 'image-colorization' / 'l').mkdir(parents=True)  # a download cut short: started over
+    dls = make_dataloaders('kaggle', data, image_size=24, batch_size=2, download=True, progress=False)
+    assert calls == [(KAGGLE_HANDLE, str(data / 'image-colorization'), True)] and sum(dls.info['sizes'].values()) == 10
+    assert (data / 'sample' / 'storm.jpg').exists()  # nothing else in data/ was touched
     gray, ab = next(iter(dls.train))
     assert gray.shape == (2, 1, 24, 24) and ab.shape == (2, 2, 24, 24)
-    make_dataloaders('kaggle', tmp_path / 'data', image_size=24, batch_size=2, download=True, progress=False)
-    assert len(calls) == 1  # already there: not fetched again
+    for download in (True, False):  # there now: not fetched again, and found without download too
+        make_dataloaders('kaggle', data, image_size=24, batch_size=2, download=download, progress=False)
+    assert len(calls) == 1
 
     def offline(handle, path=None, *, force_download=False, output_dir=None):
         raise requests.exceptions.ConnectionError('Failed to resolve www.kaggle.com')
