@@ -782,8 +782,6 @@ def colorize_files(
         raise ValueError(f"max_megapixels={max_megapixels!r}: give a positive number of megapixels (default 100)")
     if out is None or not str(out).strip():
         raise ValueError("--out is empty: give the folder to write the colorized photos to")
-    if colorizer is None:
-        check_saturation(saturation)
     pil_fmt, ext, opts = FORMATS[fmt]
     out = Path(out)
     pairs, skipped = _expand_inputs(inputs, ext, out)
@@ -803,8 +801,8 @@ def colorize_files(
         else:
             todo.append((src, out / rel))
     with ThreadPoolExecutor(1) as pool:  # the model loads while the first photo is read; later photos are read ahead
-        kw = dict(tta=tta, saturation=saturation)
-        loading = None if colorizer else pool.submit(Colorizer, checkpoint, device, image_size, **kw)
+        loading = None if colorizer else pool.submit(Colorizer, checkpoint, device, image_size, tta=tta,
+                                                     saturation=saturation)  # fmt: skip
         ahead = _read_or_error(todo[0][0], max_megapixels) if todo else None
         cz = colorizer or loading.result()  # the checkpoint's errors, before anything is written
         _check_writable(out)
@@ -915,20 +913,20 @@ def evaluate_folder(
     cz = colorizer or Colorizer(checkpoint, device, tta=tta, saturation=saturation)
     files = find_images_in(data_dir)[:max_images]
     s, skipped, overlap, means, photos = eval_size or cz.image_size, {}, {}, [], []
+    unusable = []  # pass 1's reasons, for its error; pass 2 counts the skipped files
     for f in files:  # pass 1: the mean ab of the first 64 usable photos, for the baseline, on every 4th pixel each way
         try:
             rgb = read_rgb_array(f, min_size=16, allow_gray=False)[::4, ::4]
             means.append(rgb2lab(rgb).reshape(-1, 3)[:, 1:].mean(0))
         except BadImage as e:
-            skipped[e.reason] = skipped.get(e.reason, 0) + 1  # counted again in pass 2
+            unusable.append(e.reason)
         if len(means) == 64:
             break
     if not means:
-        why = ', '.join(f"{n} {r}" for r, n in skipped.items())
-        hint = '; a score needs the colour original: colorize gray photos with `colorize`' * ('grayscale' in skipped)
+        why = ', '.join(f"{unusable.count(r)} {r}" for r in dict.fromkeys(unusable))
+        hint = '; a score needs the colour original: colorize gray photos with `colorize`' * ('grayscale' in unusable)
         where = ', '.join(map(str, data_dir)) if isinstance(data_dir, (list, tuple)) else data_dir
         raise ValueError(f"no usable colour photos in {where}: {len(files)} files skipped ({why}){hint}")
-    skipped = {}
     mean_ab = np.mean(means, 0).astype(np.float32).reshape(2, 1, 1)
     resolutions = ('model_res', 'full_res') if full_res else ('model_res',)
     acc = {r: {k: MeanMetrics() for k in ('model', 'gray', 'mean_ab')} for r in resolutions}

@@ -378,8 +378,6 @@ for the {n_tests} comparisons, so among truly equal methods about one comparison
 chance. Baselines have no seeds."""
 
 
-
-
 def report_notebook(runs: list[dict], out: Path, n_images: int = 6, baselines: Path | None = None,
                     n_boot: int = 4000) -> tuple[nbformat.NotebookNode, dict]:  # fmt: skip
     """The report as a notebook of Markdown cells and output-only cells (tables, figures), and the numbers behind it

@@ -230,8 +230,8 @@ def _prepare_out_dir(self: Trainer):
     self.lock.acquire()
     has_run = (self.out / 'last.pt').exists() or (self.out / 'metrics.json').exists()
     if has_run and self.cfg['overwrite'] and not self.cfg['resume']:
-        outputs = ('last.pt', 'best.pt', 'metrics.json', 'test_images.csv', 'history.csv', 'curves.png', 'grids')
-        for p in (*outputs, 'results'):
+        for p in ('last.pt', 'best.pt', 'metrics.json', 'test_images.csv', 'history.csv', 'curves.png', 'grids',
+                  'results'):  # fmt: skip
             q = self.out / p
             shutil.rmtree(q) if q.is_dir() else q.unlink(missing_ok=True)
     old = self.out / 'metrics.json'
